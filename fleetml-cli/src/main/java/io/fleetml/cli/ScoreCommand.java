@@ -1,0 +1,91 @@
+package io.fleetml.cli;
+
+import io.fleetml.data.DuckDbFleetSource;
+import io.fleetml.data.FleetInputException;
+import io.fleetml.data.FleetSource;
+import io.fleetml.data.TableFile;
+import io.fleetml.data.TableFile.Column;
+import io.fleetml.engine.LocalEngine;
+import io.fleetml.score.ScoreReport;
+import io.fleetml.store.FleetStore;
+import io.fleetml.store.SessionRecord;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+@Command(name = "score", description = "Predict every record with its device's model from a training session.")
+final class ScoreCommand implements Callable<Integer> {
+    static final List<Column> PREDICTION_COLUMNS = List.of(Column.integer("record_id"), Column.text("device_id"),
+            Column.real("prediction"), Column.text("model"));
+
+    @Spec
+    CommandSpec command;
+
+    @Mixin
+    StoreOption store;
+
+    @Option(names = "--data", required = true, paramLabel = "PATH", description = "A file, glob or directory with the session's device and feature columns.")
+    String data;
+
+    @Option(names = "--session", required = true, paramLabel = "ID|latest", description = "Training session whose models to use; 'latest' is the newest finished one.")
+    String session;
+
+    @Option(names = "--out", paramLabel = "FILE", description = "Write predictions to this .csv, .csv.gz or .parquet file.")
+    Path out;
+
+    @Option(names = "--threads", description = "Worker threads (default: all cores).")
+    Integer threads;
+
+    @Override
+    public Integer call() {
+        if (out != null && !TableFile.writable(out)) {
+            throw new FleetInputException("cannot write " + out + ": name it .csv, .csv.gz or .parquet");
+        }
+        try (FleetSource source = DuckDbFleetSource.open(data)) {
+            return score(source, session, store, out, threads, command.commandLine().getOut());
+        }
+    }
+
+    static int score(FleetSource source, String sessionId, StoreOption storeOption, Path out, Integer threads, PrintWriter print) {
+        try (FleetStore store = storeOption.open()) {
+            SessionRecord session = store.tracking().session(sessionId).orElseThrow(() -> new FleetInputException(
+                    "latest".equals(sessionId) ? "no finished training session in " + storeOption.dir() + "; run fleetml train first"
+                            : "no session '" + sessionId + "' in " + storeOption.dir() + "; list them with: fleetml sessions"));
+            LocalEngine engine = threads == null ? new LocalEngine() : new LocalEngine(threads);
+            ScoreReport r;
+            if (out != null) {
+                try (TableFile table = TableFile.create(out, PREDICTION_COLUMNS)) {
+                    r = engine.score(source, session, store, table::row, TerminalProgress.forConsole());
+                }
+            } else {
+                long[] shown = {0};
+                print.println("record_id  device_id  prediction  model   (first 10; write all with --out)");
+                r = engine.score(source, session, store, (id, device, p, model) -> {
+                    if (shown[0]++ < 10) {
+                        print.printf("%s  %s  %s  %s%n", id, device, Text.num(p), model);
+                    }
+                }, TerminalProgress.forConsole());
+            }
+            print.printf("scored %s of %s records (%s devices) with session %s in %.1f s (%s records/s)%n", Text.count(r.predicted()),
+                    Text.count(r.records()), Text.count(r.devices()), session.id(), r.seconds(), Text.count(Math.round(r.records() / Math.max(r.seconds(), 1e-9))));
+            if (r.devicesWithoutModel() > 0) {
+                print.printf("  no model: %s devices, %s records (unknown to the session, or failed/skipped there): no prediction%n",
+                        Text.count(r.devicesWithoutModel()), Text.count(r.recordsWithoutModel()));
+            }
+            if (r.recordsNotPredicted() > 0) {
+                print.printf("  %s records have a missing feature the model cannot take: no prediction%n", Text.count(r.recordsNotPredicted()));
+            }
+            if (out != null) {
+                print.printf("  predictions: %s%n", out);
+            }
+            return 0;
+        }
+    }
+}

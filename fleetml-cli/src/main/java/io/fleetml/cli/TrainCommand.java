@@ -1,0 +1,141 @@
+package io.fleetml.cli;
+
+import io.fleetml.data.DuckDbFleetSource;
+import io.fleetml.data.FleetInputException;
+import io.fleetml.data.FleetSource;
+import io.fleetml.data.TableFile;
+import io.fleetml.data.TableFile.Column;
+import io.fleetml.engine.LocalEngine;
+import io.fleetml.engine.TrainReport;
+import io.fleetml.store.FleetStore;
+import io.fleetml.store.SessionSummary;
+import io.fleetml.train.TrainOutcome;
+import io.fleetml.train.TrainSpec;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "train", description = "Train one model per device, evaluate it on a holdout, store it and log the session.")
+final class TrainCommand implements Callable<Integer> {
+    static final List<Column> RESULT_COLUMNS = List.of(Column.text("device_id"), Column.integer("n_used"), Column.integer("n_test"),
+            Column.text("model_uri"), Column.real("mse"), Column.real("rmse"), Column.real("mae"), Column.real("r2"),
+            Column.text("status"), Column.text("error"), Column.real("train_ms"), Column.integer("n_rows"),
+            Column.integer("n_dropped"), Column.real("train_mse"));
+
+    @Spec
+    CommandSpec command;
+
+    @Mixin
+    StoreOption store;
+
+    @Option(names = "--data", required = true, paramLabel = "PATH", description = "A file, glob (quote it: 'data/*.csv.gz') or directory of .csv, .csv.gz or .parquet files.")
+    String data;
+
+    @Option(names = "--device-column", required = true, paramLabel = "COL", description = "Column naming the device.")
+    String deviceColumn;
+
+    @Option(names = "--features", required = true, split = ",", paramLabel = "A,B,C", description = "Numeric feature columns.")
+    List<String> features;
+
+    @Option(names = "--label", required = true, paramLabel = "COL", description = "Label column.")
+    String label;
+
+    @Option(names = "--algorithm", defaultValue = "random_forest", description = "random_forest (default), gradient_boosting or linear.")
+    String algorithm;
+
+    @Option(names = "--param", paramLabel = "NAME=VALUE", description = "Algorithm parameter, repeatable: n_estimators, max_depth, learning_rate, alpha, seed, ...")
+    Map<String, String> params = new LinkedHashMap<>();
+
+    @Option(names = "--test-fraction", defaultValue = "0.2", description = "Holdout fraction per device (default: ${DEFAULT-VALUE}).")
+    double testFraction;
+
+    @Option(names = "--time-column", split = ",", paramLabel = "COL", description = "Hold out each device's last rows by this column (or columns) instead of a random split.")
+    List<String> timeColumns = List.of();
+
+    @Option(names = "--id-column", paramLabel = "COL", description = "Record id column (default: record_id when present).")
+    String idColumn;
+
+    @Option(names = "--min-rows", defaultValue = "10", description = "Fewest usable rows a device needs (default: ${DEFAULT-VALUE}).")
+    int minRows;
+
+    @Option(names = "--experiment", defaultValue = "default", description = "Experiment name (default: ${DEFAULT-VALUE}).")
+    String experiment;
+
+    @Option(names = "--out", paramLabel = "FILE", description = "Write one row per device to this .csv, .csv.gz or .parquet file.")
+    Path out;
+
+    @Option(names = "--threads", description = "Worker threads (default: all cores).")
+    Integer threads;
+
+    @Override
+    public Integer call() {
+        if (out != null && !TableFile.writable(out)) {
+            throw new FleetInputException("cannot write " + out + ": name it .csv, .csv.gz or .parquet");
+        }
+        try (FleetSource source = DuckDbFleetSource.open(data)) {
+            String id = idColumn != null ? idColumn : (source.columns().contains("record_id") ? "record_id" : null);
+            TrainSpec spec = TrainSpec.builder(deviceColumn, features, label).algorithm(algorithm).params(params)
+                    .testFraction(testFraction).timeColumns(timeColumns).idColumn(id).minRows(minRows)
+                    .experiment(experiment).build();
+            return train(source, spec, store, out, threads, command.commandLine().getOut());
+        }
+    }
+
+    /** Trains, prints the summary and writes the results; the exit code says whether any device trained. */
+    static int train(FleetSource source, TrainSpec spec, StoreOption storeOption, Path out, Integer threads, PrintWriter print) {
+        try (FleetStore store = storeOption.open()) {
+            LocalEngine engine = threads == null ? new LocalEngine() : new LocalEngine(threads);
+            TrainReport report = engine.train(source, spec, store, TerminalProgress.forConsole());
+            SessionSummary s = report.summary();
+            List<TrainOutcome> outcomes = (out != null || s.failed() > 0 || s.skipped() > 0) ? store.tracking().devices(report.session().id()) : List.of();
+            print.printf("session %s  experiment %s  %s on %s%n", report.session().id(), spec.experiment(), spec.algorithm(), source.description());
+            print.printf("  devices: %s OK, %s failed, %s skipped of %s · %s rows used · %.1f s (%s devices/s)%n",
+                    Text.count(s.ok()), Text.count(s.failed()), Text.count(s.skipped()), Text.count(report.session().nDevices()),
+                    Text.count(s.rowsUsed()), s.seconds(), Text.count(Math.round(report.session().nDevices() / Math.max(s.seconds(), 1e-9))));
+            print.printf("  holdout MSE: median %s, p90 %s, max %s · R²: median %s, p10 %s%n",
+                    Text.num(s.mseP50()), Text.num(s.mseP90()), Text.num(s.mseMax()), Text.num(s.r2P50()), Text.num(s.r2P10()));
+            if (!s.worst().isEmpty()) {
+                print.print("  worst devices by R²:");
+                for (SessionSummary.WorstDevice w : s.worst()) {
+                    print.printf(" %s (R² %s, MSE %s)", w.deviceId(), Text.num(w.r2()), Text.num(w.mse()));
+                }
+                print.println();
+            }
+            outcomes.stream().filter(o -> o.status() != TrainOutcome.Status.OK).limit(5)
+                    .forEach(o -> print.printf("  %s %s: %s%n", o.status(), o.deviceId(), o.error()));
+            if (s.failed() + s.skipped() > 5) {
+                print.printf("  ... see all with: fleetml devices %s --status FAILED%n", report.session().id());
+            }
+            if (out != null) {
+                writeResults(out, outcomes);
+                print.printf("  results: %s%n", out);
+            }
+            print.printf("  store: %s (models under %s%s/)%n", storeOption.dir().toAbsolutePath(), report.session().artifactRoot(), report.session().id());
+            if (s.ok() == 0) {
+                print.flush();
+                System.err.println("fleetml: no device trained (" + s.failed() + " failed, " + s.skipped()
+                        + " skipped); see the reasons above or with: fleetml devices " + report.session().id());
+                return FleetCli.NO_MODEL;
+            }
+            return 0;
+        }
+    }
+
+    static void writeResults(Path out, List<TrainOutcome> outcomes) {
+        try (TableFile table = TableFile.create(out, RESULT_COLUMNS)) {
+            for (TrainOutcome o : outcomes) {
+                table.row(o.deviceId(), o.nUsed(), o.nTest(), o.modelUri(), o.holdout().mse(), o.holdout().rmse(), o.holdout().mae(),
+                        o.holdout().r2(), o.status().name(), o.error(), o.trainMs(), o.nRows(), o.nDropped(), o.trainMse());
+            }
+        }
+    }
+}

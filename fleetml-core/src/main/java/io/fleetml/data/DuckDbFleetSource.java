@@ -1,0 +1,321 @@
+package io.fleetml.data;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * A fleet read by the embedded DuckDB from CSV, CSV.gz or Parquet: one file, a glob such as
+ * {@code data/*.csv.gz}, or a directory of such files. DuckDB groups and sorts (spilling to disk when
+ * the fleet is larger than memory); Java only ever holds the frames in flight.
+ */
+public final class DuckDbFleetSource implements FleetSource {
+    private static final List<String> EXTENSIONS = List.of(".csv", ".csv.gz", ".tsv", ".tsv.gz", ".parquet");
+
+    private final String description;
+    private final Connection db;
+    private final Map<String, String> types; // column -> DuckDB type, in source order
+
+    private DuckDbFleetSource(String description, Connection db, Map<String, String> types) {
+        this.description = description;
+        this.db = db;
+        this.types = types;
+    }
+
+    /**
+     * Opens {@code location}: a file, a glob or a directory.
+     *
+     * @throws FleetInputException when nothing is there, the format is unknown or the files cannot be read
+     */
+    public static DuckDbFleetSource open(String location) {
+        List<String> files = resolve(location);
+        String format = formatOf(files.get(0), location);
+        for (String f : files) {
+            if (!formatOf(f, location).equals(format)) {
+                throw new FleetInputException(location + " mixes " + format + " and " + formatOf(f, location)
+                        + " files (e.g. " + f + "); point --data at files of one format");
+            }
+        }
+        String list = files.stream().map(DuckDb::literal).collect(Collectors.joining(", ", "[", "]"));
+        String reader = format.equals("parquet")
+                ? "read_parquet(" + list + ", union_by_name = true)"
+                : "read_csv(" + list + ", union_by_name = true, nullstr = ['NA', 'NaN', 'nan', ''], header = true)";
+        Connection db = DuckDb.open();
+        try (Statement st = db.createStatement()) {
+            st.execute("CREATE VIEW fleet AS SELECT * FROM " + reader);
+            Map<String, String> types = new LinkedHashMap<>();
+            try (ResultSet rs = st.executeQuery("DESCRIBE fleet")) {
+                while (rs.next()) {
+                    types.put(rs.getString(1), rs.getString(2));
+                }
+            }
+            String what = files.size() == 1 ? files.get(0) : location + " (" + files.size() + " files)";
+            return new DuckDbFleetSource(what, db, types);
+        } catch (SQLException e) {
+            closeQuietly(db);
+            throw new FleetInputException("cannot read " + location + " as " + format + ": " + DuckDb.reason(e), e);
+        }
+    }
+
+    private static List<String> resolve(String location) {
+        if (location.indexOf('*') >= 0 || location.indexOf('?') >= 0 || location.indexOf('[') >= 0) {
+            List<String> files = new ArrayList<>();
+            try (Connection db = DuckDb.open(); Statement st = db.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT file FROM glob(" + DuckDb.literal(location) + ") ORDER BY file")) {
+                while (rs.next()) {
+                    files.add(rs.getString(1));
+                }
+            } catch (SQLException e) {
+                throw new FleetInputException("cannot list " + location + ": " + DuckDb.reason(e), e);
+            }
+            if (files.isEmpty()) {
+                throw new FleetInputException("no files match " + location + "; check the path and the pattern");
+            }
+            return files;
+        }
+        Path path = Path.of(location);
+        if (Files.isDirectory(path)) {
+            try (Stream<Path> s = Files.list(path)) {
+                List<String> files = s.filter(p -> Files.isRegularFile(p) && hasKnownExtension(p.toString()))
+                        .map(Path::toString).sorted().toList();
+                if (files.isEmpty()) {
+                    throw new FleetInputException("directory " + location + " holds no " + String.join(", ", EXTENSIONS) + " files");
+                }
+                return files;
+            } catch (IOException e) {
+                throw new FleetInputException("cannot list directory " + location + ": " + e.getMessage(), e);
+            }
+        }
+        if (!Files.exists(path)) {
+            throw new FleetInputException("file not found: " + location);
+        }
+        if (!Files.isReadable(path)) {
+            throw new FleetInputException("file not readable: " + location + " (check its permissions)");
+        }
+        return List.of(location);
+    }
+
+    private static boolean hasKnownExtension(String file) {
+        String f = file.toLowerCase(Locale.ROOT);
+        return EXTENSIONS.stream().anyMatch(f::endsWith);
+    }
+
+    private static String formatOf(String file, String location) {
+        String f = file.toLowerCase(Locale.ROOT);
+        if (f.endsWith(".parquet")) {
+            return "parquet";
+        }
+        if (f.endsWith(".csv") || f.endsWith(".csv.gz") || f.endsWith(".tsv") || f.endsWith(".tsv.gz")) {
+            return "csv";
+        }
+        throw new FleetInputException("unknown format of " + file + (file.equals(location) ? "" : " (from " + location + ")")
+                + ": use " + String.join(", ", EXTENSIONS) + " files");
+    }
+
+    @Override
+    public String description() {
+        return description;
+    }
+
+    @Override
+    public List<String> columns() {
+        return List.copyOf(types.keySet());
+    }
+
+    @Override
+    public void check(FrameQuery q) {
+        require("device column", q.deviceColumn());
+        for (String f : q.features()) {
+            requireNumeric("feature column", f);
+        }
+        if (q.label() != null) {
+            requireNumeric("label column", q.label());
+        }
+        if (q.idColumn() != null) {
+            requireNumeric("id column", q.idColumn());
+        }
+        for (String o : q.orderBy()) {
+            require("time column", o);
+        }
+        if (q.features().isEmpty()) {
+            throw new FleetInputException("no feature columns given; name them with --features A,B,C");
+        }
+    }
+
+    private void require(String what, String column) {
+        if (!types.containsKey(column)) {
+            throw new FleetInputException(ColumnNames.missingMessage(what, column, description, types.keySet()));
+        }
+    }
+
+    private void requireNumeric(String what, String column) {
+        require(what, column);
+        String type = types.get(column);
+        if (!DuckDb.isNumeric(type)) {
+            throw new FleetInputException(what + " '" + column + "' in " + description + " is " + type
+                    + ", not numeric; encode it as numbers first or leave it out");
+        }
+    }
+
+    @Override
+    public FleetShape shape(FrameQuery q) {
+        check(q);
+        String dev = DuckDb.ident(q.deviceColumn());
+        String sql = "SELECT count(" + dev + "), count(DISTINCT " + dev + "), count(*) - count(" + dev + ") FROM fleet";
+        try (Statement st = db.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return new FleetShape(rs.getLong(1), rs.getLong(2), rs.getLong(3));
+        } catch (SQLException e) {
+            throw new FleetInputException("cannot read " + description + ": " + DuckDb.reason(e), e);
+        }
+    }
+
+    @Override
+    public Frames frames(FrameQuery q) {
+        check(q);
+        List<String> select = new ArrayList<>();
+        select.add("CAST(" + DuckDb.ident(q.deviceColumn()) + " AS VARCHAR)");
+        for (String f : q.features()) {
+            select.add(asDouble(f));
+        }
+        if (q.label() != null) {
+            select.add(asDouble(q.label()));
+        }
+        // Without an id column, a record is known by its row number in source order.
+        select.add(q.idColumn() != null ? "CAST(" + DuckDb.ident(q.idColumn()) + " AS BIGINT)" : "row_number() OVER () - 1");
+        List<String> order = new ArrayList<>();
+        order.add("1");
+        q.orderBy().forEach(c -> order.add(DuckDb.ident(c)));
+        order.add(String.valueOf(select.size())); // ties broken by record id: deterministic frames
+        String sql = "SELECT " + String.join(", ", select) + " FROM fleet WHERE " + DuckDb.ident(q.deviceColumn())
+                + " IS NOT NULL ORDER BY " + String.join(", ", order);
+        try {
+            Statement st = db.createStatement();
+            return new ResultFrames(st, st.executeQuery(sql), q);
+        } catch (SQLException e) {
+            throw new FleetInputException("cannot read " + description + ": " + DuckDb.reason(e), e);
+        }
+    }
+
+    /** Missing values (NULL, NaN) become NaN in SQL, so the Java loop needs no wasNull checks. */
+    private static String asDouble(String column) {
+        return "coalesce(CAST(" + DuckDb.ident(column) + " AS DOUBLE), 'NaN'::DOUBLE)";
+    }
+
+    @Override
+    public void close() {
+        closeQuietly(db);
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception ignored) {
+            // closing an in-memory database cannot lose data
+        }
+    }
+
+    /** Cuts the device-ordered result set into frames, one device ahead. */
+    private final class ResultFrames implements Frames {
+        private final Statement statement;
+        private final ResultSet rs;
+        private final FrameQuery query;
+        private final int features;
+        private final boolean labelled;
+        private boolean hasRow;
+        private String device;
+
+        ResultFrames(Statement statement, ResultSet rs, FrameQuery query) throws SQLException {
+            this.statement = statement;
+            this.rs = rs;
+            this.query = query;
+            this.features = query.features().size();
+            this.labelled = query.label() != null;
+            this.hasRow = rs.next();
+            this.device = hasRow ? rs.getString(1) : null;
+        }
+
+        @Override
+        public boolean hasNext() {
+            return hasRow;
+        }
+
+        @Override
+        public DeviceFrame next() {
+            if (!hasRow) {
+                throw new NoSuchElementException();
+            }
+            String current = device;
+            Columns cols = new Columns(features + (labelled ? 1 : 0));
+            try {
+                while (hasRow && current.equals(device)) {
+                    cols.add(rs, 2);
+                    hasRow = rs.next();
+                    device = hasRow ? rs.getString(1) : null;
+                }
+            } catch (SQLException e) {
+                throw new FleetInputException("cannot read " + description + " at device " + current + ": " + DuckDb.reason(e), e);
+            }
+            double[][] all = cols.doubles();
+            double[][] featureCols = Arrays.copyOf(all, features);
+            return new DeviceFrame(current, query.features(), featureCols, labelled ? all[features] : null, cols.ids());
+        }
+
+        @Override
+        public void close() {
+            closeQuietly(rs);
+            closeQuietly(statement);
+        }
+    }
+
+    /** Growable primitive columns for one device. */
+    private static final class Columns {
+        private double[][] values;
+        private long[] ids = new long[64];
+        private int n;
+
+        Columns(int width) {
+            values = new double[width][64];
+        }
+
+        void add(ResultSet rs, int first) throws SQLException {
+            if (n == ids.length) {
+                int cap = n * 2;
+                for (int c = 0; c < values.length; c++) {
+                    values[c] = Arrays.copyOf(values[c], cap);
+                }
+                ids = Arrays.copyOf(ids, cap);
+            }
+            for (int c = 0; c < values.length; c++) {
+                values[c][n] = rs.getDouble(first + c);
+            }
+            ids[n] = rs.getLong(first + values.length);
+            n++;
+        }
+
+        double[][] doubles() {
+            double[][] out = new double[values.length][];
+            for (int c = 0; c < values.length; c++) {
+                out[c] = Arrays.copyOf(values[c], n);
+            }
+            return out;
+        }
+
+        long[] ids() {
+            return Arrays.copyOf(ids, n);
+        }
+    }
+}

@@ -1,0 +1,39 @@
+package io.fleetml.data;
+
+import java.util.Iterator;
+import java.util.List;
+
+/**
+ * Where a fleet's rows come from. A source hands out one {@link DeviceFrame} per device, grouped and
+ * ordered, streaming: only the frames being worked on are held in memory.
+ */
+public interface FleetSource extends AutoCloseable {
+
+    /** What the rows were read from, for tracking and messages (e.g. a path or glob). */
+    String description();
+
+    /** The source's column names, in source order. */
+    List<String> columns();
+
+    /**
+     * Checks that the query's columns exist and are numeric where they must be.
+     *
+     * @throws FleetInputException naming the column and, for a misspelling, the closest existing name
+     */
+    void check(FrameQuery query);
+
+    /** Row and device counts for {@code query}; checks it first. */
+    FleetShape shape(FrameQuery query);
+
+    /** The frames of all devices, grouped by device, each device's rows in {@code query.orderBy()} order. */
+    Frames frames(FrameQuery query);
+
+    /** A stream of device frames that holds a database cursor until closed. */
+    interface Frames extends Iterator<DeviceFrame>, AutoCloseable {
+        @Override
+        void close();
+    }
+
+    @Override
+    void close();
+}

@@ -1,0 +1,19 @@
+package io.fleetml.data;
+
+import java.util.List;
+
+/**
+ * Which columns make a device frame.
+ *
+ * @param deviceColumn the column that names the device
+ * @param features     numeric feature columns
+ * @param label        the label column, or {@code null} when scoring
+ * @param idColumn     the record-id column, or {@code null} to number rows in source order
+ * @param orderBy      columns that order each device's rows (e.g. a timestamp); source order when empty
+ */
+public record FrameQuery(String deviceColumn, List<String> features, String label, String idColumn, List<String> orderBy) {
+    public FrameQuery {
+        features = List.copyOf(features);
+        orderBy = orderBy == null ? List.of() : List.copyOf(orderBy);
+    }
+}

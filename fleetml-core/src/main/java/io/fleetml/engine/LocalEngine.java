@@ -1,0 +1,173 @@
+package io.fleetml.engine;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fleetml.data.FleetInputException;
+import io.fleetml.data.FleetShape;
+import io.fleetml.data.FleetSource;
+import io.fleetml.data.FrameQuery;
+import io.fleetml.model.Algorithm;
+import io.fleetml.score.DeviceScoring;
+import io.fleetml.score.PredictionSink;
+import io.fleetml.score.ScoreReport;
+import io.fleetml.store.ArtifactStore.DeviceArtifact;
+import io.fleetml.store.FleetStore;
+import io.fleetml.store.SessionRecord;
+import io.fleetml.store.SessionSummary;
+import io.fleetml.train.DeviceTraining;
+import io.fleetml.train.TrainOutcome;
+import io.fleetml.train.TrainSpec;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Runs the fleet on this machine's cores. Many small devices: one device per thread, the algorithm
+ * single-threaded. Fewer devices than cores: the algorithm gets the spare cores.
+ */
+public final class LocalEngine implements Engine {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final int threads;
+
+    public LocalEngine() {
+        this(Runtime.getRuntime().availableProcessors());
+    }
+
+    public LocalEngine(int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be at least 1");
+        }
+        this.threads = threads;
+    }
+
+    @Override
+    public TrainReport train(FleetSource source, TrainSpec spec, FleetStore store, Progress progress) {
+        Algorithm algorithm = spec.resolveAlgorithm();
+        Map<String, String> params = spec.resolvedParams(); // bad parameters fail before anything is written
+        FleetShape shape = source.shape(spec.frameQuery());
+        if (shape.rows() == 0) {
+            throw new FleetInputException("no rows with a device id in " + source.description()
+                    + (shape.rowsWithoutDevice() > 0 ? " (all " + shape.rowsWithoutDevice() + " rows miss column '" + spec.deviceColumn() + "')" : ""));
+        }
+        int workers = (int) Math.max(1, Math.min(threads, shape.devices()));
+        DeviceTraining training = new DeviceTraining(spec, Math.max(1, threads / workers));
+        long start = System.nanoTime();
+        SessionRecord session = store.tracking().startSession(spec, source.description(), shape.rows(), shape.devices(), store.artifacts().root());
+        SessionSummary.Collector collector = new SessionSummary.Collector();
+        progress.start("train", shape.devices());
+        try (FleetSource.Frames frames = source.frames(spec.frameQuery())) {
+            DevicePipeline.run(frames, workers, batch -> trainBatch(batch, training, session, algorithm, params, store),
+                    outcomes -> {
+                        store.tracking().recordDevices(session.id(), outcomes);
+                        outcomes.forEach(collector::add);
+                        progress.advance(outcomes.size());
+                    });
+        } catch (RuntimeException e) {
+            progress.finish();
+            store.tracking().finishSession(session.id(), SessionRecord.FAILED, collector.summary(seconds(start)), e.getMessage());
+            throw e;
+        }
+        progress.finish();
+        SessionSummary summary = collector.summary(seconds(start));
+        store.tracking().finishSession(session.id(), SessionRecord.FINISHED, summary, null);
+        return new TrainReport(store.tracking().session(session.id()).orElseThrow(), summary);
+    }
+
+    /** Worker side: train the batch's devices, write their models as one pack, return the outcomes. */
+    private static List<TrainOutcome> trainBatch(DevicePipeline.Batch batch, DeviceTraining training, SessionRecord session,
+                                                 Algorithm algorithm, Map<String, String> params, FleetStore store) {
+        List<TrainOutcome> outcomes = new ArrayList<>(batch.frames().size());
+        List<DeviceArtifact> artifacts = new ArrayList<>();
+        List<Integer> stored = new ArrayList<>();
+        for (var frame : batch.frames()) {
+            DeviceTraining.Result r = training.train(frame);
+            if (r.artifact() != null) {
+                stored.add(outcomes.size());
+                artifacts.add(new DeviceArtifact(frame.deviceId(), r.artifact(), meta(session, algorithm, params, r)));
+            }
+            outcomes.add(r.outcome());
+        }
+        if (!artifacts.isEmpty()) {
+            try {
+                List<String> uris = store.artifacts().writePack(session.id(), batch.index(), artifacts);
+                for (int i = 0; i < uris.size(); i++) {
+                    int at = stored.get(i);
+                    outcomes.set(at, outcomes.get(at).withModelUri(uris.get(i)));
+                }
+            } catch (IOException | RuntimeException e) {
+                for (int at : stored) {
+                    outcomes.set(at, outcomes.get(at).storeFailed("cannot store the model: " + e.getMessage()));
+                }
+            }
+        }
+        return outcomes;
+    }
+
+    /** The metadata stored beside each model: enough to load and understand it without the tracking store. */
+    private static byte[] meta(SessionRecord session, Algorithm algorithm, Map<String, String> params, DeviceTraining.Result r) {
+        TrainSpec spec = session.spec();
+        ObjectNode m = JSON.createObjectNode();
+        m.put("device_id", r.outcome().deviceId());
+        m.put("session_id", session.id());
+        m.put("algorithm", algorithm.name());
+        m.set("params", JSON.valueToTree(params));
+        m.set("features", JSON.valueToTree(spec.features()));
+        m.put("label", spec.label());
+        m.put("model_file", r.artifact().fileName());
+        m.put("library", algorithm.library());
+        m.put("n_used", r.outcome().nUsed());
+        m.put("holdout_mse", r.outcome().holdout().mse());
+        try {
+            return JSON.writeValueAsBytes(m);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public ScoreReport score(FleetSource source, SessionRecord session, FleetStore store, PredictionSink sink, Progress progress) {
+        if (!SessionRecord.FINISHED.equals(session.status())) {
+            throw new FleetInputException("session " + session.id() + " is " + session.status() + ", not FINISHED; score a finished session");
+        }
+        TrainSpec spec = session.spec();
+        String id = spec.idColumn() != null ? spec.idColumn() : (source.columns().contains("record_id") ? "record_id" : null);
+        FrameQuery query = new FrameQuery(spec.deviceColumn(), spec.features(), null, id, List.of());
+        FleetShape shape = source.shape(query);
+        DeviceScoring scoring = new DeviceScoring(session, store.tracking().devices(session.id()), store.artifacts());
+        long start = System.nanoTime();
+        long[] counts = new long[5]; // records, devices, predicted, devicesWithoutModel, recordsWithoutModel
+        progress.start("score", shape.devices());
+        try (FleetSource.Frames frames = source.frames(query)) {
+            int workers = (int) Math.max(1, Math.min(threads, shape.devices()));
+            DevicePipeline.run(frames, workers, batch -> batch.frames().stream().map(scoring::score).toList(), scored -> {
+                for (DeviceScoring.Scored s : scored) {
+                    long[] ids = s.frame().recordIds();
+                    String device = s.frame().deviceId();
+                    counts[0] += ids.length;
+                    counts[1]++;
+                    if (s.predictions() == null) {
+                        counts[3]++;
+                        counts[4] += ids.length;
+                    }
+                    for (int i = 0; i < ids.length; i++) {
+                        double p = s.predictions() == null ? Double.NaN : s.predictions()[i];
+                        if (!Double.isNaN(p)) {
+                            counts[2]++;
+                        }
+                        sink.accept(ids[i], device, p, s.model());
+                    }
+                }
+                progress.advance(scored.size());
+            });
+        } finally {
+            progress.finish();
+        }
+        return new ScoreReport(counts[0], counts[1], counts[2], counts[3], counts[4], counts[0] - counts[2] - counts[4], seconds(start));
+    }
+
+    private static double seconds(long start) {
+        return (System.nanoTime() - start) / 1e9;
+    }
+}

@@ -1,0 +1,8 @@
+package io.fleetml.engine;
+
+import io.fleetml.store.SessionRecord;
+import io.fleetml.store.SessionSummary;
+
+/** A finished training session and its summary. The per-device outcomes are in the tracking store. */
+public record TrainReport(SessionRecord session, SessionSummary summary) {
+}

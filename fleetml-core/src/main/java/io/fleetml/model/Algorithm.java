@@ -1,0 +1,66 @@
+package io.fleetml.model;
+
+import java.util.Map;
+import java.util.function.Function;
+
+/** A named way to fit device models, with scikit-learn-style parameter names. */
+public interface Algorithm {
+
+    String name();
+
+    /** Every parameter this algorithm takes, with its default. */
+    Map<String, String> defaults();
+
+    /**
+     * True when the algorithm takes rows with missing features as they are (as {@code NaN});
+     * false when such rows must be dropped before fitting.
+     */
+    boolean handlesMissingFeatures();
+
+    /** A trainer for {@code params} (already merged with the defaults and checked), using {@code threads} threads. */
+    DeviceTrainer trainer(Map<String, String> params, int threads);
+
+    /** Reads a model this algorithm wrote. */
+    DeviceModel load(ModelArtifact artifact);
+
+    /** The library and version that fit the model, recorded with every artifact. */
+    String library();
+
+    /**
+     * A user's own algorithm: {@code trainer} fits a device (seeing missing features as {@code NaN}),
+     * {@code loader} reads its artifacts back for scoring. Parameters are not taken.
+     */
+    static Algorithm custom(String name, DeviceTrainer trainer, Function<ModelArtifact, DeviceModel> loader) {
+        return new Algorithm() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public Map<String, String> defaults() {
+                return Map.of();
+            }
+
+            @Override
+            public boolean handlesMissingFeatures() {
+                return true;
+            }
+
+            @Override
+            public DeviceTrainer trainer(Map<String, String> params, int threads) {
+                return trainer;
+            }
+
+            @Override
+            public DeviceModel load(ModelArtifact artifact) {
+                return loader.apply(artifact);
+            }
+
+            @Override
+            public String library() {
+                return "user code";
+            }
+        };
+    }
+}

@@ -1,0 +1,13 @@
+package io.fleetml.model;
+
+import io.fleetml.data.DeviceFrame;
+
+/** One device's fitted model. */
+public interface DeviceModel {
+
+    /** One prediction per row of {@code frame}; {@code NaN} where the model cannot predict a row. */
+    double[] predict(DeviceFrame frame);
+
+    /** The model in a portable format, as stored in the artifact store. */
+    ModelArtifact artifact();
+}

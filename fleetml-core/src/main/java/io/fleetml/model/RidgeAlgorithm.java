@@ -1,0 +1,171 @@
+package io.fleetml.model;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fleetml.data.DeviceFrame;
+import org.ejml.data.DMatrixRMaj;
+import org.ejml.dense.row.factory.LinearSolverFactory_DDRM;
+import org.ejml.interfaces.linsol.LinearSolverDense;
+
+import java.io.IOException;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code linear}: ridge regression, {@code min ||y - Xb - c||² + alpha·||b||²} with the intercept
+ * {@code c} not penalised (as scikit-learn's {@code Ridge}). The normal equations are p×p for p
+ * features, so a device fits in microseconds; EJML solves them by Cholesky. Rows with a missing
+ * feature are dropped before fitting and get no prediction.
+ */
+public final class RidgeAlgorithm implements Algorithm {
+    public static final RidgeAlgorithm INSTANCE = new RidgeAlgorithm();
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Map<String, String> DEFAULTS;
+
+    static {
+        Map<String, String> d = new LinkedHashMap<>();
+        d.put("alpha", "1.0");
+        d.put("fit_intercept", "true");
+        d.put("seed", "42"); // only the holdout split uses it
+        DEFAULTS = Collections.unmodifiableMap(d);
+    }
+
+    private RidgeAlgorithm() {
+    }
+
+    @Override
+    public String name() {
+        return "linear";
+    }
+
+    @Override
+    public Map<String, String> defaults() {
+        return DEFAULTS;
+    }
+
+    @Override
+    public boolean handlesMissingFeatures() {
+        return false;
+    }
+
+    @Override
+    public String library() {
+        return "ejml " + DMatrixRMaj.class.getPackage().getImplementationVersion();
+    }
+
+    @Override
+    public DeviceTrainer trainer(Map<String, String> params, int threads) {
+        double alpha = Params.real(params, "alpha", 0, Double.MAX_VALUE);
+        boolean intercept = Params.bool(params, "fit_intercept");
+        return train -> fit(train, alpha, intercept);
+    }
+
+    static Model fit(DeviceFrame train, double alpha, boolean intercept) {
+        int n = train.rows();
+        int p = train.featureCount();
+        double[] y = train.label();
+        double[] mean = new double[p];
+        double yMean = 0;
+        if (intercept) {
+            for (int f = 0; f < p; f++) {
+                mean[f] = mean(train.columns()[f], n);
+            }
+            yMean = mean(y, n);
+        }
+        DMatrixRMaj gram = new DMatrixRMaj(p, p);
+        DMatrixRMaj xty = new DMatrixRMaj(p, 1);
+        for (int a = 0; a < p; a++) {
+            double[] ca = train.columns()[a];
+            for (int b = a; b < p; b++) {
+                double[] cb = train.columns()[b];
+                double s = 0;
+                for (int i = 0; i < n; i++) {
+                    s += (ca[i] - mean[a]) * (cb[i] - mean[b]);
+                }
+                gram.unsafe_set(a, b, s);
+                gram.unsafe_set(b, a, s);
+            }
+            gram.unsafe_set(a, a, gram.unsafe_get(a, a) + alpha);
+            double s = 0;
+            for (int i = 0; i < n; i++) {
+                s += (ca[i] - mean[a]) * (y[i] - yMean);
+            }
+            xty.unsafe_set(a, 0, s);
+        }
+        LinearSolverDense<DMatrixRMaj> solver = LinearSolverFactory_DDRM.symmPosDef(p);
+        DMatrixRMaj beta = new DMatrixRMaj(p, 1);
+        if (!solver.setA(gram)) {
+            throw new IllegalArgumentException("the features are collinear or constant on this device's rows; "
+                    + "use alpha > 0 (now " + alpha + ")");
+        }
+        solver.solve(xty, beta);
+        double c = yMean;
+        for (int f = 0; f < p; f++) {
+            c -= beta.get(f) * mean[f];
+        }
+        return new Model(train.features(), beta.getData().clone(), c);
+    }
+
+    private static double mean(double[] v, int n) {
+        double s = 0;
+        for (int i = 0; i < n; i++) {
+            s += v[i];
+        }
+        return s / n;
+    }
+
+    @Override
+    public DeviceModel load(ModelArtifact artifact) {
+        try {
+            JsonNode node = JSON.readTree(artifact.bytes());
+            JsonNode coef = node.get("coefficients");
+            double[] b = new double[coef.size()];
+            for (int i = 0; i < b.length; i++) {
+                b[i] = coef.get(i).asDouble();
+            }
+            List<String> features = JSON.convertValue(node.get("features"), JSON.getTypeFactory().constructCollectionType(List.class, String.class));
+            return new Model(features, b, node.get("intercept").asDouble());
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalStateException("cannot read linear model " + artifact.fileName() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** {@code prediction = intercept + coefficients · features}. */
+    record Model(List<String> features, double[] coefficients, double intercept) implements DeviceModel {
+        @Override
+        public double[] predict(DeviceFrame frame) {
+            int n = frame.rows();
+            double[] out = new double[n];
+            java.util.Arrays.fill(out, intercept);
+            for (int f = 0; f < coefficients.length; f++) {
+                double[] col = frame.columns()[f];
+                double b = coefficients[f];
+                for (int i = 0; i < n; i++) {
+                    out[i] += b * col[i]; // NaN feature -> NaN prediction
+                }
+            }
+            return out;
+        }
+
+        @Override
+        public ModelArtifact artifact() {
+            ObjectNode node = JSON.createObjectNode();
+            node.put("type", "ridge");
+            node.put("intercept", intercept);
+            var coef = node.putArray("coefficients");
+            for (double b : coefficients) {
+                coef.add(b);
+            }
+            var names = node.putArray("features");
+            features.forEach(names::add);
+            try {
+                return new ModelArtifact("model.json", JSON.writeValueAsBytes(node));
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+}

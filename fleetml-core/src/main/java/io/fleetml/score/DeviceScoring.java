@@ -1,0 +1,51 @@
+package io.fleetml.score;
+
+import io.fleetml.data.DeviceFrame;
+import io.fleetml.model.Algorithm;
+import io.fleetml.model.DeviceModel;
+import io.fleetml.store.ArtifactStore;
+import io.fleetml.store.SessionRecord;
+import io.fleetml.train.TrainOutcome;
+
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Predicts a device's records with that device's model from one session. Thread-safe. */
+public final class DeviceScoring {
+    private final Map<String, String> modelUris = new HashMap<>();
+    private final ArtifactStore artifacts;
+    private final Algorithm algorithm;
+    private final String modelName;
+
+    /** Predictions for one device's frame; {@code predictions} is null when the device has no model. */
+    public record Scored(DeviceFrame frame, double[] predictions, String model) {
+    }
+
+    public DeviceScoring(SessionRecord session, List<TrainOutcome> devices, ArtifactStore artifacts) {
+        for (TrainOutcome o : devices) {
+            if (o.status() == TrainOutcome.Status.OK && o.modelUri() != null) {
+                modelUris.put(o.deviceId(), o.modelUri());
+            }
+        }
+        this.artifacts = artifacts;
+        this.algorithm = session.spec().resolveAlgorithm();
+        this.modelName = "device/" + session.id();
+    }
+
+    /** Loads the device's model (once: frames arrive one per device) and predicts every row. */
+    public Scored score(DeviceFrame frame) {
+        String uri = modelUris.get(frame.deviceId());
+        if (uri == null) {
+            return new Scored(frame, null, null);
+        }
+        DeviceModel model;
+        try {
+            model = algorithm.load(artifacts.read(uri).model());
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot load the model of device " + frame.deviceId() + " from " + uri + ": " + e.getMessage(), e);
+        }
+        return new Scored(frame, model.predict(frame), modelName);
+    }
+}

@@ -1,0 +1,126 @@
+package io.fleetml.train;
+
+import io.fleetml.data.DeviceFrame;
+import io.fleetml.model.Algorithm;
+import io.fleetml.model.DeviceModel;
+import io.fleetml.model.DeviceTrainer;
+import io.fleetml.model.ModelArtifact;
+
+import java.util.Map;
+
+/**
+ * The per-device pipeline every engine runs: drop unusable rows, split, fit, evaluate, serialise.
+ * Nothing a device's data or the user's trainer does escapes as an exception: it becomes that device's
+ * {@link TrainOutcome.Status#FAILED} outcome.
+ */
+public final class DeviceTraining {
+    private final TrainSpec spec;
+    private final Algorithm algorithm;
+    private final DeviceTrainer trainer;
+    private final long seed;
+
+    /** What one device produced: its outcome and, when it trained, its model's bytes. */
+    public record Result(TrainOutcome outcome, ModelArtifact artifact) {
+    }
+
+    /**
+     * @param threads threads the algorithm may use for one device
+     */
+    public DeviceTraining(TrainSpec spec, int threads) {
+        this.spec = spec;
+        this.algorithm = spec.resolveAlgorithm();
+        Map<String, String> params = spec.resolvedParams();
+        this.trainer = algorithm.trainer(params, threads);
+        this.seed = spec.seed();
+    }
+
+    public Result train(DeviceFrame frame) {
+        long start = System.nanoTime();
+        String device = frame.deviceId();
+        int n = frame.rows();
+        double[] label = frame.label();
+        boolean dropMissingFeatures = !algorithm.handlesMissingFeatures();
+        int[] usable = new int[n];
+        int nUsable = 0;
+        int labelled = 0;
+        for (int i = 0; i < n; i++) {
+            if (Double.isNaN(label[i])) {
+                continue;
+            }
+            labelled++;
+            if (dropMissingFeatures && frame.hasMissingFeature(i)) {
+                continue;
+            }
+            usable[nUsable++] = i;
+        }
+        int dropped = n - nUsable;
+        if (labelled == 0) {
+            return new Result(new TrainOutcome(device, TrainOutcome.Status.SKIPPED, n, 0, 0, dropped, Metrics.NONE,
+                    Double.NaN, null, "no rows with a label (all " + n + " missing)", ms(start)), null);
+        }
+        if (nUsable < spec.minRows()) {
+            String why = nUsable == 0
+                    ? "no usable rows: every labelled row misses a feature (" + algorithm.name()
+                      + " drops such rows; random_forest and gradient_boosting handle them)"
+                    : "too few rows: " + nUsable + " usable of " + n + " (need at least " + spec.minRows()
+                      + (dropped > 0 ? "; " + dropped + " dropped for missing values" : "") + ")";
+            return fail(device, n, dropped, why, start);
+        }
+        DeviceFrame rows = nUsable == n ? frame : frame.select(java.util.Arrays.copyOf(usable, nUsable));
+        int[][] split = Holdout.split(nUsable, spec.testFraction(), !spec.timeColumns().isEmpty(), seed, device);
+        DeviceFrame train = rows.select(split[0]);
+        DeviceFrame test = rows.select(split[1]);
+        String problem = unusable(train);
+        if (problem != null) {
+            return fail(device, n, dropped, problem, start);
+        }
+        DeviceModel model;
+        try {
+            model = trainer.fit(train);
+            if (model == null) {
+                return fail(device, n, dropped, "the trainer returned no model", start);
+            }
+            double trainMse = Metrics.of(train.label(), model.predict(train)).mse();
+            Metrics holdout = test.rows() == 0 ? Metrics.NONE : Metrics.of(test.label(), model.predict(test));
+            ModelArtifact artifact = model.artifact();
+            return new Result(new TrainOutcome(device, TrainOutcome.Status.OK, n, train.rows(), test.rows(), dropped,
+                    holdout, trainMse, null, null, ms(start)), artifact);
+        } catch (Exception | LinkageError | AssertionError e) {
+            return fail(device, n, dropped, describe(e), start);
+        }
+    }
+
+    /** Why the training rows cannot make a model, or null when they can. */
+    private static String unusable(DeviceFrame train) {
+        double[] y = train.label();
+        boolean constant = true;
+        for (int i = 1; i < y.length && constant; i++) {
+            constant = y[i] == y[0];
+        }
+        if (constant) {
+            return "label is constant (" + y[0] + ") on all " + y.length + " training rows; nothing to learn";
+        }
+        for (double[] col : train.columns()) {
+            for (double v : col) {
+                if (!Double.isNaN(v)) {
+                    return null;
+                }
+            }
+        }
+        return "no usable features: every feature is missing on all " + y.length + " training rows";
+    }
+
+    private static Result fail(String device, int n, int dropped, String why, long start) {
+        return new Result(TrainOutcome.failed(device, n, dropped, why, ms(start)), null);
+    }
+
+    static String describe(Throwable e) {
+        String m = e.getMessage();
+        String type = e.getClass().getSimpleName();
+        return (m == null || m.isBlank()) ? type : type + ": " + m.lines().findFirst().orElse(m);
+    }
+
+    private static double ms(long start) {
+        return (System.nanoTime() - start) / 1e6;
+    }
+}

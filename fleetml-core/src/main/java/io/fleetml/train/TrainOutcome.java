@@ -1,0 +1,35 @@
+package io.fleetml.train;
+
+/**
+ * What training one device came to: one row of the training result and one nested run of the session.
+ *
+ * @param deviceId the device
+ * @param status   {@link Status#OK}, {@link Status#FAILED} (with {@code error}) or {@link Status#SKIPPED}
+ * @param nRows    the device's rows in the source
+ * @param nUsed    rows the model was fit on
+ * @param nTest    holdout rows
+ * @param nDropped rows not used: missing label, or (for algorithms that need them) missing features
+ * @param holdout  holdout metrics ({@link Metrics#NONE} when there is no holdout or no model)
+ * @param trainMse in-sample mean squared error
+ * @param modelUri where the model is stored, or null
+ * @param error    why the device failed or was skipped, or null
+ * @param trainMs  milliseconds spent fitting and evaluating
+ */
+public record TrainOutcome(String deviceId, Status status, int nRows, int nUsed, int nTest, int nDropped,
+                           Metrics holdout, double trainMse, String modelUri, String error, double trainMs) {
+
+    public enum Status { OK, FAILED, SKIPPED }
+
+    public static TrainOutcome failed(String deviceId, int nRows, int nDropped, String error, double trainMs) {
+        return new TrainOutcome(deviceId, Status.FAILED, nRows, 0, 0, nDropped, Metrics.NONE, Double.NaN, null, error, trainMs);
+    }
+
+    public TrainOutcome withModelUri(String uri) {
+        return new TrainOutcome(deviceId, status, nRows, nUsed, nTest, nDropped, holdout, trainMse, uri, error, trainMs);
+    }
+
+    /** This device failed while its model was being stored. */
+    public TrainOutcome storeFailed(String reason) {
+        return new TrainOutcome(deviceId, Status.FAILED, nRows, nUsed, nTest, nDropped, holdout, trainMse, null, reason, trainMs);
+    }
+}
