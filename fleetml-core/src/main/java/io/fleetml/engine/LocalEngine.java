@@ -46,6 +46,7 @@ public final class LocalEngine implements Engine {
     public TrainReport train(FleetSource source, TrainSpec spec, FleetStore store, Progress progress) {
         Algorithm algorithm = spec.resolveAlgorithm();
         Map<String, String> params = spec.resolvedParams(); // bad parameters fail before anything is written
+        long start = System.nanoTime();
         FleetShape shape = source.shape(spec.frameQuery());
         if (shape.rows() == 0) {
             throw new FleetInputException("no rows with a device id in " + source.description()
@@ -53,12 +54,12 @@ public final class LocalEngine implements Engine {
         }
         int workers = (int) Math.max(1, Math.min(threads, shape.devices()));
         DeviceTraining training = new DeviceTraining(spec, Math.max(1, threads / workers));
-        long start = System.nanoTime();
         SessionRecord session = store.tracking().startSession(spec, source.description(), shape.rows(), shape.devices(), store.artifacts().root());
         SessionSummary.Collector collector = new SessionSummary.Collector();
         progress.start("train", shape.devices());
         try (FleetSource.Frames frames = source.frames(spec.frameQuery())) {
-            DevicePipeline.run(frames, workers, batch -> trainBatch(batch, training, session, algorithm, params, store),
+            MetaWriter meta = new MetaWriter(session, algorithm, params);
+            DevicePipeline.run(frames, workers, batch -> trainBatch(batch, training, meta, store),
                     outcomes -> {
                         store.tracking().recordDevices(session.id(), outcomes);
                         outcomes.forEach(collector::add);
@@ -76,8 +77,8 @@ public final class LocalEngine implements Engine {
     }
 
     /** Worker side: train the batch's devices, write their models as one pack, return the outcomes. */
-    private static List<TrainOutcome> trainBatch(DevicePipeline.Batch batch, DeviceTraining training, SessionRecord session,
-                                                 Algorithm algorithm, Map<String, String> params, FleetStore store) {
+    private static List<TrainOutcome> trainBatch(DevicePipeline.Batch batch, DeviceTraining training, MetaWriter meta,
+                                                 FleetStore store) {
         List<TrainOutcome> outcomes = new ArrayList<>(batch.frames().size());
         List<DeviceArtifact> artifacts = new ArrayList<>();
         List<Integer> stored = new ArrayList<>();
@@ -85,13 +86,13 @@ public final class LocalEngine implements Engine {
             DeviceTraining.Result r = training.train(frame);
             if (r.artifact() != null) {
                 stored.add(outcomes.size());
-                artifacts.add(new DeviceArtifact(frame.deviceId(), r.artifact(), meta(session, algorithm, params, r)));
+                artifacts.add(new DeviceArtifact(frame.deviceId(), r.artifact(), meta.meta(r)));
             }
             outcomes.add(r.outcome());
         }
         if (!artifacts.isEmpty()) {
             try {
-                List<String> uris = store.artifacts().writePack(session.id(), batch.index(), artifacts);
+                List<String> uris = store.artifacts().writePack(meta.sessionId, batch.index(), artifacts);
                 for (int i = 0; i < uris.size(); i++) {
                     int at = stored.get(i);
                     outcomes.set(at, outcomes.get(at).withModelUri(uris.get(i)));
@@ -105,24 +106,34 @@ public final class LocalEngine implements Engine {
         return outcomes;
     }
 
-    /** The metadata stored beside each model: enough to load and understand it without the tracking store. */
-    private static byte[] meta(SessionRecord session, Algorithm algorithm, Map<String, String> params, DeviceTraining.Result r) {
-        TrainSpec spec = session.spec();
-        ObjectNode m = JSON.createObjectNode();
-        m.put("device_id", r.outcome().deviceId());
-        m.put("session_id", session.id());
-        m.put("algorithm", algorithm.name());
-        m.set("params", JSON.valueToTree(params));
-        m.set("features", JSON.valueToTree(spec.features()));
-        m.put("label", spec.label());
-        m.put("model_file", r.artifact().fileName());
-        m.put("library", algorithm.library());
-        m.put("n_used", r.outcome().nUsed());
-        m.put("holdout_mse", r.outcome().holdout().mse());
-        try {
-            return JSON.writeValueAsBytes(m);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
+    /**
+     * The metadata stored beside each model: enough to load and understand it without the tracking store.
+     * What all devices share is serialised once; per device only its own fields are appended.
+     */
+    private static final class MetaWriter {
+        private final String shared;
+        final String sessionId;
+
+        MetaWriter(SessionRecord session, Algorithm algorithm, Map<String, String> params) {
+            sessionId = session.id();
+            ObjectNode m = JSON.createObjectNode();
+            m.put("session_id", session.id());
+            m.put("algorithm", algorithm.name());
+            m.set("params", JSON.valueToTree(params));
+            m.set("features", JSON.valueToTree(session.spec().features()));
+            m.put("label", session.spec().label());
+            m.put("library", algorithm.library());
+            String json = m.toString();
+            shared = json.substring(0, json.length() - 1);
+        }
+
+        byte[] meta(DeviceTraining.Result r) {
+            TrainOutcome o = r.outcome();
+            double mse = o.holdout().mse();
+            return (shared + ",\"device_id\":" + JSON.getNodeFactory().textNode(o.deviceId())
+                    + ",\"model_file\":" + JSON.getNodeFactory().textNode(r.artifact().fileName())
+                    + ",\"n_used\":" + o.nUsed() + ",\"holdout_mse\":" + (Double.isNaN(mse) ? "null" : Double.toString(mse)) + "}")
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8);
         }
     }
 

@@ -32,10 +32,19 @@ public final class Holdout {
             order[i] = order[j];
             order[j] = t;
         }
-        int[] test = Arrays.copyOf(order, nTest);
-        int[] train = Arrays.copyOfRange(order, nTest, n);
-        Arrays.sort(test);
-        Arrays.sort(train);
+        boolean[] held = new boolean[n];
+        for (int i = 0; i < nTest; i++) {
+            held[order[i]] = true;
+        }
+        int[] train = new int[n - nTest];
+        int[] test = new int[nTest];
+        for (int i = 0, a = 0, b = 0; i < n; i++) {
+            if (held[i]) {
+                test[b++] = i;
+            } else {
+                train[a++] = i;
+            }
+        }
         return new int[][] {train, test};
     }
 }
