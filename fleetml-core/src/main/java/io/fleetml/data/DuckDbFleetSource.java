@@ -176,8 +176,8 @@ public final class DuckDbFleetSource implements FleetSource {
         check(q);
         try (Statement st = db.createStatement()) {
             indexDevices(st, q.deviceColumn());
-            try (ResultSet rs = st.executeQuery("SELECT coalesce(sum(n) FILTER (WHERE device IS NOT NULL), 0), count(device), "
-                    + "coalesce(sum(n) FILTER (WHERE device IS NULL), 0) FROM fleet_devices")) {
+            try (ResultSet rs = st.executeQuery("SELECT coalesce(sum(fleetml_rows) FILTER (WHERE fleetml_device IS NOT NULL), 0), "
+                    + "count(fleetml_device), coalesce(sum(fleetml_rows) FILTER (WHERE fleetml_device IS NULL), 0) FROM fleet_devices")) {
                 rs.next();
                 return new FleetShape(rs.getLong(1), rs.getLong(2), rs.getLong(3));
             }
@@ -196,9 +196,9 @@ public final class DuckDbFleetSource implements FleetSource {
             return;
         }
         String dev = DuckDb.ident(deviceColumn);
-        st.execute("CREATE OR REPLACE TEMP TABLE fleet_devices AS SELECT device, n, "
-                + "CAST(row_number() OVER (ORDER BY device NULLS LAST) - 1 AS INTEGER) AS ordinal "
-                + "FROM (SELECT " + dev + " AS device, count(*) AS n FROM fleet GROUP BY " + dev + ")");
+        st.execute("CREATE OR REPLACE TEMP TABLE fleet_devices AS SELECT fleetml_device, fleetml_rows, "
+                + "CAST(row_number() OVER (ORDER BY fleetml_device NULLS LAST) - 1 AS INTEGER) AS fleetml_ordinal "
+                + "FROM (SELECT " + dev + " AS fleetml_device, count(*) AS fleetml_rows FROM fleet GROUP BY " + dev + ")");
         indexedDeviceColumn = deviceColumn;
     }
 
@@ -208,7 +208,7 @@ public final class DuckDbFleetSource implements FleetSource {
         String dev = DuckDb.ident(q.deviceColumn());
         List<String> devices = new ArrayList<>();
         List<String> select = new ArrayList<>();
-        select.add("d.ordinal");
+        select.add("d.fleetml_ordinal");
         for (String f : q.features()) {
             select.add(asDouble(f));
         }
@@ -216,17 +216,19 @@ public final class DuckDbFleetSource implements FleetSource {
             select.add(asDouble(q.label()));
         }
         // Without an id column, a record is known by its row number in source order.
-        select.add(q.idColumn() != null ? "CAST(" + DuckDb.ident(q.idColumn()) + " AS BIGINT)" : "row_number() OVER () - 1");
+        select.add(q.idColumn() != null ? "CAST(f." + DuckDb.ident(q.idColumn()) + " AS BIGINT)" : "f.fleetml_row");
         List<String> order = new ArrayList<>();
         order.add("1");
-        q.orderBy().forEach(c -> order.add(DuckDb.ident(c)));
+        q.orderBy().forEach(c -> order.add("f." + DuckDb.ident(c)));
         order.add(String.valueOf(select.size())); // ties broken by record id: deterministic frames
-        String sql = "SELECT " + String.join(", ", select) + " FROM fleet JOIN fleet_devices d ON " + dev + " = d.device"
+        String rows = q.idColumn() != null ? "fleet" : "(SELECT *, row_number() OVER () - 1 AS fleetml_row FROM fleet)";
+        String sql = "SELECT " + String.join(", ", select) + " FROM " + rows + " f JOIN fleet_devices d ON f." + dev + " = d.fleetml_device"
                 + " ORDER BY " + String.join(", ", order);
         try {
             Statement st = db.createStatement();
             indexDevices(st, q.deviceColumn());
-            try (ResultSet rs = st.executeQuery("SELECT CAST(device AS VARCHAR) FROM fleet_devices WHERE device IS NOT NULL ORDER BY ordinal")) {
+            try (ResultSet rs = st.executeQuery("SELECT CAST(fleetml_device AS VARCHAR) FROM fleet_devices "
+                    + "WHERE fleetml_device IS NOT NULL ORDER BY fleetml_ordinal")) {
                 while (rs.next()) {
                     devices.add(rs.getString(1));
                 }
@@ -239,7 +241,7 @@ public final class DuckDbFleetSource implements FleetSource {
 
     /** Missing values (NULL, NaN) become NaN in SQL, so the Java loop needs no wasNull checks. */
     private static String asDouble(String column) {
-        return "coalesce(CAST(" + DuckDb.ident(column) + " AS DOUBLE), 'NaN'::DOUBLE)";
+        return "coalesce(CAST(f." + DuckDb.ident(column) + " AS DOUBLE), 'NaN'::DOUBLE)";
     }
 
     @Override

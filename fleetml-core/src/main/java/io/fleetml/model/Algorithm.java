@@ -28,7 +28,8 @@ public interface Algorithm {
 
     /**
      * A user's own algorithm: {@code trainer} fits a device (seeing missing features as {@code NaN}),
-     * {@code loader} reads its artifacts back for scoring. Parameters are not taken.
+     * {@code loader} reads its artifacts back for scoring. It takes one parameter, {@code seed}, which
+     * seeds the holdout split.
      */
     static Algorithm custom(String name, DeviceTrainer trainer, Function<ModelArtifact, DeviceModel> loader) {
         return new Algorithm() {
@@ -39,7 +40,7 @@ public interface Algorithm {
 
             @Override
             public Map<String, String> defaults() {
-                return Map.of();
+                return Map.of("seed", "42");
             }
 
             @Override

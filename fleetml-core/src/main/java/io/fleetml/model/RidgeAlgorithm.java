@@ -95,9 +95,10 @@ public final class RidgeAlgorithm implements Algorithm {
             }
             xty.unsafe_set(a, 0, s);
         }
+        // quality() is scale-free; an exactly singular system measures ~1e-8 after rounding
         LinearSolverDense<DMatrixRMaj> solver = LinearSolverFactory_DDRM.symmPosDef(p);
         DMatrixRMaj beta = new DMatrixRMaj(p, 1);
-        if (!solver.setA(gram)) {
+        if (!solver.setA(gram) || solver.quality() < 1e-6) {
             throw new IllegalArgumentException("the features are collinear or constant on this device's rows; "
                     + "use alpha > 0 (now " + alpha + ")");
         }

@@ -1,0 +1,64 @@
+package io.fleetml.store;
+
+import io.fleetml.model.ModelArtifact;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.zip.ZipFile;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class LocalArtifactStoreTest {
+    @TempDir
+    Path dir;
+
+    private static ArtifactStore.DeviceArtifact artifact(String device, byte[] model) {
+        return new ArtifactStore.DeviceArtifact(device, new ModelArtifact("model.json", model),
+                "{\"model_file\":\"model.json\"}".getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void packsRoundTripAndUrisResolveBackForAwkwardDeviceIds() throws IOException {
+        byte[] big = new byte[100_000]; // compressed entry
+        big[5] = 7;
+        try (LocalArtifactStore store = new LocalArtifactStore(dir)) {
+            List<String> uris = store.writePack("s1", 3, List.of(artifact("a/b c!", "1".getBytes()), artifact("ünï", big)));
+            assertTrue(uris.get(0).endsWith("/s1/part-00003.zip!/a%2Fb+c%21/"), uris.get(0));
+            assertEquals("a/b c!", ModelUri.parse(uris.get(0)).deviceId());
+            assertArrayEquals("1".getBytes(), store.read(uris.get(0)).model().bytes());
+            assertArrayEquals(big, store.read(uris.get(1)).model().bytes());
+            try (ZipFile zip = new ZipFile(dir.resolve("s1/part-00003.zip").toFile())) {
+                assertNotNull(zip.getEntry("a%2Fb+c%21/meta.json"), "a plain zip any tool can open");
+            }
+        }
+    }
+
+    @Test
+    void rewritingAPackReplacesItWhole() throws IOException {
+        try (LocalArtifactStore store = new LocalArtifactStore(dir)) {
+            String first = store.writePack("s", 0, List.of(artifact("a", "old".getBytes()))).get(0);
+            assertEquals("old", new String(store.read(first).model().bytes()));
+            String again = store.writePack("s", 0, List.of(artifact("a", "new".getBytes()))).get(0);
+            assertEquals(first, again, "deterministic path");
+            assertEquals("new", new String(store.read(again).model().bytes()));
+            assertEquals(List.of(dir.resolve("s/part-00000.zip")), Files.list(dir.resolve("s")).toList(), "no temporary files left");
+        }
+    }
+
+    @Test
+    void readingAMissingModelNamesIt() throws IOException {
+        try (LocalArtifactStore store = new LocalArtifactStore(dir)) {
+            String uri = store.writePack("s", 0, List.of(artifact("a", "x".getBytes()))).get(0);
+            NoSuchFileException e = assertThrows(NoSuchFileException.class, () -> store.read(uri.replace("!/a/", "!/zz/")));
+            assertTrue(e.getMessage().contains("device zz"), e.getMessage());
+            assertThrows(NoSuchFileException.class, () -> store.read(dir.toUri() + "gone.zip!/a/"));
+            assertThrows(IllegalArgumentException.class, () -> ModelUri.parse("file:///x/model.zip"));
+        }
+    }
+}
