@@ -42,7 +42,7 @@ final class DemoCommand implements Callable<Integer> {
         TrainSpec spec = TrainSpec.builder("device_id", SyntheticFleet.FEATURES, "label").algorithm("random_forest")
                 .idColumn("record_id").experiment("demo").build();
         try (FleetSource source = DuckDbFleetSource.open(fleet.toString())) {
-            int code = TrainCommand.train(source, spec, store, dir.resolve("results.csv"), null, print);
+            int code = TrainCommand.train(source, spec, store, dir.resolve("results.csv"), null, print, command.commandLine().getErr());
             if (code != 0) {
                 return code;
             }

@@ -42,8 +42,7 @@ public final class FleetCli implements Runnable {
             return 1;
         });
         cli.setParameterExceptionHandler((e, a) -> {
-            err.println("fleetml: " + e.getMessage());
-            err.println("Run '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help' for usage.");
+            err.println("fleetml: " + e.getMessage() + " (see '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help')");
             return BAD_INPUT;
         });
         int code = cli.execute(args);

@@ -86,12 +86,12 @@ final class TrainCommand implements Callable<Integer> {
             TrainSpec spec = TrainSpec.builder(deviceColumn, features, label).algorithm(algorithm).params(params)
                     .testFraction(testFraction).timeColumns(timeColumns).idColumn(id).minRows(minRows)
                     .experiment(experiment).build();
-            return train(source, spec, store, out, threads, command.commandLine().getOut());
+            return train(source, spec, store, out, threads, command.commandLine().getOut(), command.commandLine().getErr());
         }
     }
 
     /** Trains, prints the summary and writes the results; the exit code says whether any device trained. */
-    static int train(FleetSource source, TrainSpec spec, StoreOption storeOption, Path out, Integer threads, PrintWriter print) {
+    static int train(FleetSource source, TrainSpec spec, StoreOption storeOption, Path out, Integer threads, PrintWriter print, PrintWriter err) {
         try (FleetStore store = storeOption.open()) {
             LocalEngine engine = threads == null ? new LocalEngine() : new LocalEngine(threads);
             TrainReport report = engine.train(source, spec, store, TerminalProgress.forConsole());
@@ -122,7 +122,7 @@ final class TrainCommand implements Callable<Integer> {
             print.printf("  store: %s (models under %s%s/)%n", storeOption.dir().toAbsolutePath(), report.session().artifactRoot(), report.session().id());
             if (s.ok() == 0) {
                 print.flush();
-                System.err.println("fleetml: no device trained (" + s.failed() + " failed, " + s.skipped()
+                err.println("fleetml: no device trained (" + s.failed() + " failed, " + s.skipped()
                         + " skipped); see the reasons above or with: fleetml devices " + report.session().id());
                 return FleetCli.NO_MODEL;
             }

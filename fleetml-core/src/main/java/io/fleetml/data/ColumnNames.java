@@ -8,13 +8,18 @@ public final class ColumnNames {
     private ColumnNames() {
     }
 
-    /** The candidate closest to {@code name} (case-insensitive edit distance), or null when none is close. */
+    /**
+     * The candidate closest to {@code name} (case-insensitive edit distance; a name that one contains
+     * counts as close, e.g. {@code device} for {@code device_id}), or null when none is close.
+     */
     public static String closest(String name, Collection<String> candidates) {
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
         String lower = name.toLowerCase(Locale.ROOT);
         for (String candidate : candidates) {
-            int d = distance(lower, candidate.toLowerCase(Locale.ROOT));
+            String other = candidate.toLowerCase(Locale.ROOT);
+            int d = lower.length() >= 3 && (other.contains(lower) || lower.contains(other) && other.length() >= 3)
+                    ? 1 : distance(lower, other);
             if (d < bestDistance) {
                 bestDistance = d;
                 best = candidate;

@@ -64,7 +64,15 @@ public final class DuckDbFleetSource implements FleetSource {
                 }
             }
             String what = files.size() == 1 ? files.get(0) : location + " (" + files.size() + " files)";
+            try (ResultSet rs = st.executeQuery("SELECT 1 FROM fleet LIMIT 1")) {
+                if (!rs.next()) {
+                    throw new FleetInputException("no rows in " + what + ": the data is empty");
+                }
+            }
             return new DuckDbFleetSource(what, db, types);
+        } catch (FleetInputException e) {
+            closeQuietly(db);
+            throw e;
         } catch (SQLException e) {
             closeQuietly(db);
             throw new FleetInputException("cannot read " + location + " as " + format + ": " + DuckDb.reason(e), e);
