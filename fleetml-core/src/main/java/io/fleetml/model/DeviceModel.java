@@ -10,4 +10,12 @@ public interface DeviceModel {
 
     /** The model in a portable format, as stored in the artifact store. */
     ModelArtifact artifact();
+
+    /**
+     * The mean squared error on the rows it was fit on, when fitting already computed it (XGBoost does,
+     * from its prediction cache); {@code NaN} otherwise, and fleetml predicts the training rows to get it.
+     */
+    default double trainingMse() {
+        return Double.NaN;
+    }
 }

@@ -65,6 +65,8 @@ public final class XGBoostAlgorithm implements Algorithm {
         xgb.put("tree_method", "hist");
         xgb.put("nthread", threads);
         xgb.put("verbosity", 0);
+        xgb.put("eval_metric", "rmse");
+        xgb.put("verbose_eval", 0); // xgboost4j prints every round's evaluation otherwise
         xgb.put("max_depth", Params.integer(params, "max_depth", 1));
         xgb.put("subsample", Params.real(params, "subsample", 1e-6, 1));
         xgb.put("colsample_bynode", Params.real(params, "colsample_bynode", 1e-6, 1));
@@ -93,7 +95,11 @@ public final class XGBoostAlgorithm implements Algorithm {
                 label[i] = (float) train.label()[i];
             }
             data.setLabel(label);
-            return new Model(XGBoost.train(data, xgb, rounds, Map.of(), null, null));
+            // Evaluating on the training matrix reads XGBoost's prediction cache: the in-sample error without a second pass.
+            float[][] rmse = new float[1][rounds];
+            Booster booster = XGBoost.train(data, xgb, rounds, Map.of("train", data), rmse, null, null, 0);
+            double last = rmse[0][rounds - 1];
+            return new Model(booster, last * last);
         } finally {
             data.dispose();
         }
@@ -104,7 +110,7 @@ public final class XGBoostAlgorithm implements Algorithm {
         try {
             Booster booster = XGBoost.loadModel(artifact.bytes());
             booster.setParam("nthread", 1);
-            return new Model(booster);
+            return new Model(booster, Double.NaN);
         } catch (XGBoostError | IOException e) {
             throw new IllegalStateException("cannot read XGBoost model " + artifact.fileName() + ": " + e.getMessage(), e);
         }
@@ -119,7 +125,7 @@ public final class XGBoostAlgorithm implements Algorithm {
     }
 
     /** A trained booster; predicts in place (no DMatrix copy). */
-    private record Model(Booster booster) implements DeviceModel {
+    private record Model(Booster booster, double trainingMse) implements DeviceModel {
         @Override
         public double[] predict(DeviceFrame frame) {
             try {

@@ -80,7 +80,10 @@ public final class DeviceTraining {
             if (model == null) {
                 return fail(device, n, dropped, "the trainer returned no model", start);
             }
-            double trainMse = Metrics.of(train.label(), model.predict(train)).mse();
+            double trainMse = model.trainingMse();
+            if (Double.isNaN(trainMse)) {
+                trainMse = Metrics.of(train.label(), model.predict(train)).mse();
+            }
             Metrics holdout = test.rows() == 0 ? Metrics.NONE : Metrics.of(test.label(), model.predict(test));
             ModelArtifact artifact = model.artifact();
             return new Result(new TrainOutcome(device, TrainOutcome.Status.OK, n, train.rows(), test.rows(), dropped,

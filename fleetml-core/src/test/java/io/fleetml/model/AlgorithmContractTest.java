@@ -58,6 +58,17 @@ class AlgorithmContractTest {
 
     @ParameterizedTest
     @MethodSource("algorithms")
+    void inSampleErrorReportedByFittingMatchesPredictingTheTrainingRows(Algorithm a) throws Exception {
+        DeviceFrame train = frame(800, 9);
+        DeviceModel model = a.trainer(Params.resolve(a, Map.of()), 1).fit(train);
+        double predicted = Metrics.of(train.label(), model.predict(train)).mse();
+        if (!Double.isNaN(model.trainingMse())) {
+            assertEquals(predicted, model.trainingMse(), predicted * 1e-3);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("algorithms")
     void unknownParameterIsAnErrorThatSuggestsTheName(Algorithm a) {
         String known = a.defaults().keySet().iterator().next();
         FleetInputException e = assertThrows(FleetInputException.class, () -> Params.resolve(a, Map.of(known + "x", "1")));
