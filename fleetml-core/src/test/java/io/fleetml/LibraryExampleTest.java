@@ -24,6 +24,7 @@ import java.util.concurrent.atomic.DoubleAdder;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+@org.junit.jupiter.api.Tag("slow")
 /** The README's "use it as a library" example, verbatim but for the paths and the assertions. */
 class LibraryExampleTest {
     @TempDir
