@@ -26,12 +26,12 @@ import static org.junit.jupiter.api.Assertions.*;
 
 @org.junit.jupiter.api.Tag("slow")
 /** The README's "use it as a library" example, verbatim but for the paths and the assertions. */
-class LibraryExampleTest {
+public class LibraryExampleTest {
     @TempDir
     Path dir;
 
     /** The user's model: predicts the mean label of the device's training rows. */
-    record MeanModel(double mean) implements DeviceModel {
+    public record MeanModel(double mean) implements DeviceModel {
         @Override
         public double[] predict(DeviceFrame frame) {
             double[] out = new double[frame.rows()];

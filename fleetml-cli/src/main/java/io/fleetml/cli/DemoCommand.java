@@ -3,6 +3,7 @@ package io.fleetml.cli;
 import io.fleetml.data.DuckDbFleetSource;
 import io.fleetml.data.FleetSource;
 import io.fleetml.data.SyntheticFleet;
+import io.fleetml.engine.LocalEngine;
 import io.fleetml.train.TrainSpec;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -42,12 +43,12 @@ final class DemoCommand implements Callable<Integer> {
         TrainSpec spec = TrainSpec.builder("device_id", SyntheticFleet.FEATURES, "label").algorithm("random_forest")
                 .idColumn("record_id").experiment("demo").build();
         try (FleetSource source = DuckDbFleetSource.open(fleet.toString())) {
-            int code = TrainCommand.train(source, spec, store, dir.resolve("results.csv"), null, print, command.commandLine().getErr());
+            int code = TrainCommand.train(source, spec, store, dir.resolve("results.csv"), new LocalEngine(), print, command.commandLine().getErr());
             if (code != 0) {
                 return code;
             }
             print.printf("%n3. score: every record with its device's model%n");
-            ScoreCommand.score(source, "latest", store, dir.resolve("predictions.parquet"), null, print);
+            ScoreCommand.score(source, "latest", store, dir.resolve("predictions.parquet"), new LocalEngine(), print);
         }
         print.printf("%nNext: fleetml sessions --store %s · fleetml devices latest --sort mse --store %s%n", store.dir(), store.dir());
         return 0;

@@ -40,25 +40,24 @@ final class ScoreCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "FILE", description = "Write predictions to this .csv, .csv.gz or .parquet file.")
     Path out;
 
-    @Option(names = "--threads", description = "Worker threads (default: all cores).")
-    Integer threads;
+    @Mixin
+    EngineOption engine;
 
     @Override
     public Integer call() {
-        if (out != null && !TableFile.writable(out)) {
-            throw new FleetInputException("cannot write " + out + ": name it .csv, .csv.gz or .parquet");
+        if (out != null) {
+            TableFile.requireWritable(out);
         }
         try (FleetSource source = DuckDbFleetSource.open(data)) {
-            return score(source, session, store, out, threads, command.commandLine().getOut());
+            return score(source, session, store, out, engine.engine(), command.commandLine().getOut());
         }
     }
 
-    static int score(FleetSource source, String sessionId, StoreOption storeOption, Path out, Integer threads, PrintWriter print) {
+    static int score(FleetSource source, String sessionId, StoreOption storeOption, Path out, LocalEngine engine, PrintWriter print) {
         try (FleetStore store = storeOption.open()) {
             SessionRecord session = store.tracking().session(sessionId).orElseThrow(() -> new FleetInputException(
                     "latest".equals(sessionId) ? "no finished training session in " + storeOption.dir() + "; run fleetml train first"
                             : "no session '" + sessionId + "' in " + storeOption.dir() + "; list them with: fleetml sessions"));
-            LocalEngine engine = threads == null ? new LocalEngine() : new LocalEngine(threads);
             ScoreReport r;
             if (out != null) {
                 try (TableFile table = TableFile.create(out, PREDICTION_COLUMNS)) {

@@ -1,7 +1,6 @@
 package io.fleetml.cli;
 
 import io.fleetml.data.DuckDbFleetSource;
-import io.fleetml.data.FleetInputException;
 import io.fleetml.data.FleetSource;
 import io.fleetml.data.TableFile;
 import io.fleetml.data.TableFile.Column;
@@ -73,27 +72,26 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "FILE", description = "Write one row per device to this .csv, .csv.gz or .parquet file.")
     Path out;
 
-    @Option(names = "--threads", description = "Worker threads (default: all cores).")
-    Integer threads;
+    @Mixin
+    EngineOption engine;
 
     @Override
     public Integer call() {
-        if (out != null && !TableFile.writable(out)) {
-            throw new FleetInputException("cannot write " + out + ": name it .csv, .csv.gz or .parquet");
+        if (out != null) {
+            TableFile.requireWritable(out);
         }
         try (FleetSource source = DuckDbFleetSource.open(data)) {
             String id = idColumn != null ? idColumn : (source.columns().contains("record_id") ? "record_id" : null);
             TrainSpec spec = TrainSpec.builder(deviceColumn, features, label).algorithm(algorithm).params(params)
                     .testFraction(testFraction).timeColumns(timeColumns).idColumn(id).minRows(minRows)
                     .experiment(experiment).build();
-            return train(source, spec, store, out, threads, command.commandLine().getOut(), command.commandLine().getErr());
+            return train(source, spec, store, out, engine.engine(), command.commandLine().getOut(), command.commandLine().getErr());
         }
     }
 
     /** Trains, prints the summary and writes the results; the exit code says whether any device trained. */
-    static int train(FleetSource source, TrainSpec spec, StoreOption storeOption, Path out, Integer threads, PrintWriter print, PrintWriter err) {
+    static int train(FleetSource source, TrainSpec spec, StoreOption storeOption, Path out, LocalEngine engine, PrintWriter print, PrintWriter err) {
         try (FleetStore store = storeOption.open()) {
-            LocalEngine engine = threads == null ? new LocalEngine() : new LocalEngine(threads);
             TrainReport report = engine.train(source, spec, store, TerminalProgress.forConsole());
             SessionSummary s = report.summary();
             List<TrainOutcome> outcomes = (out != null || s.failed() > 0 || s.skipped() > 0) ? store.tracking().devices(report.session().id()) : List.of();

@@ -29,10 +29,6 @@ public record DeviceFrame(String deviceId, List<String> features, double[][] col
         return columns.length;
     }
 
-    public double value(int row, int feature) {
-        return columns[feature][row];
-    }
-
     /** The rows at {@code index}, in that order. */
     public DeviceFrame select(int[] index) {
         double[][] cols = new double[columns.length][];

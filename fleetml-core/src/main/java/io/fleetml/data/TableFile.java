@@ -62,10 +62,9 @@ public final class TableFile implements AutoCloseable {
         }
     }
 
-    /** True when {@code file}'s extension is one this class writes. */
-    public static boolean writable(Path file) {
-        String f = file.getFileName().toString().toLowerCase(Locale.ROOT);
-        return f.endsWith(".csv") || f.endsWith(".csv.gz") || f.endsWith(".parquet");
+    /** Fails, before any work is done, when {@code file}'s extension is not one this class writes. */
+    public static void requireWritable(Path file) {
+        copyOptions(file);
     }
 
     private static String copyOptions(Path target) {

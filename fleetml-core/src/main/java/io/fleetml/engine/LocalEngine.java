@@ -148,34 +148,53 @@ public final class LocalEngine implements Engine {
         FleetShape shape = source.shape(query);
         DeviceScoring scoring = new DeviceScoring(session, store.tracking().devices(session.id()), store.artifacts());
         long start = System.nanoTime();
-        long[] counts = new long[5]; // records, devices, predicted, devicesWithoutModel, recordsWithoutModel
+        ScoreTally tally = new ScoreTally();
         progress.start("score", shape.devices());
         try (FleetSource.Frames frames = source.frames(query)) {
             int workers = (int) Math.max(1, Math.min(threads, shape.devices()));
             DevicePipeline.run(frames, workers, batch -> batch.frames().stream().map(scoring::score).toList(), scored -> {
                 for (DeviceScoring.Scored s : scored) {
-                    long[] ids = s.frame().recordIds();
-                    String device = s.frame().deviceId();
-                    counts[0] += ids.length;
-                    counts[1]++;
-                    if (s.predictions() == null) {
-                        counts[3]++;
-                        counts[4] += ids.length;
-                    }
-                    for (int i = 0; i < ids.length; i++) {
-                        double p = s.predictions() == null ? Double.NaN : s.predictions()[i];
-                        if (!Double.isNaN(p)) {
-                            counts[2]++;
-                        }
-                        sink.accept(ids[i], device, p, s.model());
-                    }
+                    tally.add(s, sink);
                 }
                 progress.advance(scored.size());
             });
         } finally {
             progress.finish();
         }
-        return new ScoreReport(counts[0], counts[1], counts[2], counts[3], counts[4], counts[0] - counts[2] - counts[4], seconds(start));
+        return tally.report(seconds(start));
+    }
+
+    /** Hands predictions to the sink on the coordinating thread, counting what got none and why. */
+    private static final class ScoreTally {
+        private long records;
+        private long devices;
+        private long predicted;
+        private long devicesWithoutModel;
+        private long recordsWithoutModel;
+
+        void add(DeviceScoring.Scored s, PredictionSink sink) {
+            long[] ids = s.frame().recordIds();
+            String device = s.frame().deviceId();
+            double[] predictions = s.predictions();
+            records += ids.length;
+            devices++;
+            if (predictions == null) {
+                devicesWithoutModel++;
+                recordsWithoutModel += ids.length;
+            }
+            for (int i = 0; i < ids.length; i++) {
+                double p = predictions == null ? Double.NaN : predictions[i];
+                if (!Double.isNaN(p)) {
+                    predicted++;
+                }
+                sink.accept(ids[i], device, p, s.model());
+            }
+        }
+
+        ScoreReport report(double seconds) {
+            return new ScoreReport(records, devices, predicted, devicesWithoutModel, recordsWithoutModel,
+                    records - predicted - recordsWithoutModel, seconds);
+        }
     }
 
     private static double seconds(long start) {

@@ -66,14 +66,6 @@ public record SessionSummary(long ok, long failed, long skipped, long rowsUsed, 
             }
         }
 
-        public long done() {
-            return ok + failed + skipped;
-        }
-
-        public long ok() {
-            return ok;
-        }
-
         public SessionSummary summary(double seconds) {
             double[] m = Arrays.copyOf(mse, n);
             double[] r = Arrays.copyOf(r2, n);

@@ -35,7 +35,8 @@ class TableFileTest {
 
     @Test
     void unknownExtensionIsRefused() {
-        assertFalse(TableFile.writable(dir.resolve("x.json")));
+        assertThrows(FleetInputException.class, () -> TableFile.requireWritable(dir.resolve("x.json")));
+        TableFile.requireWritable(dir.resolve("x.csv.gz"));
         assertThrows(FleetInputException.class, () -> TableFile.create(dir.resolve("x.json"), List.of(TableFile.Column.text("a"))));
     }
 }

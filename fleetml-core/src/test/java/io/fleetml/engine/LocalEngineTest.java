@@ -1,13 +1,12 @@
 package io.fleetml.engine;
 
+import io.fleetml.LibraryExampleTest.MeanModel;
 import io.fleetml.TestFleets;
 import io.fleetml.data.DeviceFrame;
 import io.fleetml.data.DuckDbFleetSource;
 import io.fleetml.data.FleetInputException;
 import io.fleetml.data.FleetSource;
 import io.fleetml.model.Algorithm;
-import io.fleetml.model.DeviceModel;
-import io.fleetml.model.ModelArtifact;
 import io.fleetml.score.ScoreReport;
 import io.fleetml.store.FleetStore;
 import io.fleetml.store.SessionRecord;
@@ -201,19 +200,5 @@ class LocalEngineTest {
             loads.incrementAndGet();
             return new MeanModel(ByteBuffer.wrap(artifact.bytes()).getDouble());
         });
-    }
-
-    record MeanModel(double mean) implements DeviceModel {
-        @Override
-        public double[] predict(DeviceFrame frame) {
-            double[] out = new double[frame.rows()];
-            Arrays.fill(out, mean);
-            return out;
-        }
-
-        @Override
-        public ModelArtifact artifact() {
-            return new ModelArtifact("mean.bin", ByteBuffer.allocate(8).putDouble(mean).array());
-        }
     }
 }
