@@ -73,7 +73,7 @@ final class ScoreCommand implements Callable<Integer> {
                 }, TerminalProgress.forConsole());
             }
             print.printf("scored %s of %s records (%s devices) with session %s in %.1f s (%s records/s)%n", Text.count(r.predicted()),
-                    Text.count(r.records()), Text.count(r.devices()), session.id(), r.seconds(), Text.count(Math.round(r.records() / Math.max(r.seconds(), 1e-9))));
+                    Text.count(r.records()), Text.count(r.devices()), session.id(), r.seconds(), Text.rate(r.records(), r.seconds()));
             if (r.devicesWithoutModel() > 0) {
                 print.printf("  no model: %s devices, %s records (unknown to the session, or failed/skipped there): no prediction%n",
                         Text.count(r.devicesWithoutModel()), Text.count(r.recordsWithoutModel()));

@@ -20,6 +20,12 @@ final class Text {
         return String.format(Locale.ROOT, a >= 100 ? "%.1f" : "%.4f", v);
     }
 
+    /** {@code n / seconds}, with a decimal when it is small. */
+    static String rate(long n, double seconds) {
+        double r = n / Math.max(seconds, 1e-9);
+        return r < 10 ? String.format(Locale.ROOT, "%.1f", r) : count(Math.round(r));
+    }
+
     static String count(long n) {
         return String.format(Locale.ROOT, "%,d", n);
     }

@@ -98,7 +98,7 @@ final class TrainCommand implements Callable<Integer> {
             print.printf("session %s  experiment %s  %s on %s%n", report.session().id(), spec.experiment(), spec.algorithm(), source.description());
             print.printf("  devices: %s OK, %s failed, %s skipped of %s · %s rows used · %.1f s (%s devices/s)%n",
                     Text.count(s.ok()), Text.count(s.failed()), Text.count(s.skipped()), Text.count(report.session().nDevices()),
-                    Text.count(s.rowsUsed()), s.seconds(), Text.count(Math.round(report.session().nDevices() / Math.max(s.seconds(), 1e-9))));
+                    Text.count(s.rowsUsed()), s.seconds(), Text.rate(report.session().nDevices(), s.seconds()));
             print.printf("  holdout MSE: median %s, p90 %s, max %s · R²: median %s, p10 %s%n",
                     Text.num(s.mseP50()), Text.num(s.mseP90()), Text.num(s.mseMax()), Text.num(s.r2P50()), Text.num(s.r2P10()));
             if (!s.worst().isEmpty()) {

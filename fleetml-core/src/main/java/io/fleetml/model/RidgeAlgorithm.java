@@ -53,7 +53,7 @@ public final class RidgeAlgorithm implements Algorithm {
 
     @Override
     public String library() {
-        return "ejml " + DMatrixRMaj.class.getPackage().getImplementationVersion();
+        return "ejml " + org.ejml.EjmlVersion.VERSION;
     }
 
     @Override

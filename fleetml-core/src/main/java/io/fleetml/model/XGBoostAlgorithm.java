@@ -53,9 +53,24 @@ public final class XGBoostAlgorithm implements Algorithm {
         return true;
     }
 
+    private static final String LIBRARY = "xgboost4j " + mavenVersion("ml.dmlc", "xgboost4j_2.12");
+
     @Override
     public String library() {
-        return "xgboost4j " + XGBoost.class.getPackage().getImplementationVersion();
+        return LIBRARY;
+    }
+
+    /** From the jar's Maven metadata, which survives shading (a fat jar's manifest does not). */
+    private static String mavenVersion(String group, String artifact) {
+        try (var in = XGBoost.class.getResourceAsStream("/META-INF/maven/" + group + "/" + artifact + "/pom.properties")) {
+            java.util.Properties p = new java.util.Properties();
+            if (in != null) {
+                p.load(in);
+            }
+            return p.getProperty("version", "(unknown version)");
+        } catch (IOException e) {
+            return "(unknown version)";
+        }
     }
 
     @Override

@@ -57,7 +57,9 @@ class LocalEngineTest {
                 assertEquals(12, o.nTest());
                 assertTrue(o.holdout().mse() < 0.01, o.deviceId() + " mse " + o.holdout().mse());
                 assertTrue(o.trainMse() < 0.01);
-                assertNotNull(store.artifacts().read(o.modelUri()).meta());
+                String meta = new String(store.artifacts().read(o.modelUri()).meta(), java.nio.charset.StandardCharsets.UTF_8);
+                assertTrue(meta.matches(".*\"library\":\"ejml 0\\.\\d+.*") && meta.contains("\"features\":[\"x1\",\"x2\"]")
+                        && meta.contains("\"device_id\":\"" + o.deviceId() + "\""), meta);
             }
         }
     }

@@ -54,6 +54,7 @@ class AlgorithmContractTest {
         DeviceFrame test = frame(100, 4);
         assertArrayEquals(model.predict(test), loaded.predict(test), 1e-6);
         assertFalse(artifact.fileName().isBlank());
+        assertTrue(a.library().matches("\\w+ \\d+\\.\\d+.*"), a.library());
     }
 
     @ParameterizedTest
