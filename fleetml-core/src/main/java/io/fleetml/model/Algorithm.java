@@ -1,7 +1,6 @@
 package io.fleetml.model;
 
 import java.util.Map;
-import java.util.function.Function;
 
 /** A named way to fit device models, with scikit-learn-style parameter names. */
 public interface Algorithm {
@@ -28,40 +27,38 @@ public interface Algorithm {
 
     /**
      * A user's own algorithm: {@code trainer} fits a device (seeing missing features as {@code NaN}),
-     * {@code loader} reads its artifacts back for scoring. It takes one parameter, {@code seed}, which
+     * {@code reader} reads its artifacts back for scoring. It takes one parameter, {@code seed}, which
      * seeds the holdout split.
      */
-    static Algorithm custom(String name, DeviceTrainer trainer, Function<ModelArtifact, DeviceModel> loader) {
-        return new Algorithm() {
-            @Override
-            public String name() {
-                return name;
-            }
+    static Algorithm custom(String name, DeviceTrainer trainer, ModelReader reader) {
+        return new CustomAlgorithm(name, trainer, reader);
+    }
 
-            @Override
-            public Map<String, String> defaults() {
-                return Map.of("seed", "42");
-            }
+    /** What {@link #custom} makes; serializable when its trainer and reader are. */
+    record CustomAlgorithm(String name, DeviceTrainer trainer, ModelReader reader) implements Algorithm, java.io.Serializable {
+        @Override
+        public Map<String, String> defaults() {
+            return Map.of("seed", "42");
+        }
 
-            @Override
-            public boolean handlesMissingFeatures() {
-                return true;
-            }
+        @Override
+        public boolean handlesMissingFeatures() {
+            return true;
+        }
 
-            @Override
-            public DeviceTrainer trainer(Map<String, String> params, int threads) {
-                return trainer;
-            }
+        @Override
+        public DeviceTrainer trainer(Map<String, String> params, int threads) {
+            return trainer;
+        }
 
-            @Override
-            public DeviceModel load(ModelArtifact artifact) {
-                return loader.apply(artifact);
-            }
+        @Override
+        public DeviceModel load(ModelArtifact artifact) {
+            return reader.read(artifact);
+        }
 
-            @Override
-            public String library() {
-                return "user code";
-            }
-        };
+        @Override
+        public String library() {
+            return "user code";
+        }
     }
 }

@@ -6,5 +6,5 @@ package io.fleetml.model;
  * @param fileName the name it is stored under, e.g. {@code model.ubj} (XGBoost) or {@code model.json}
  * @param bytes    the serialised model
  */
-public record ModelArtifact(String fileName, byte[] bytes) {
+public record ModelArtifact(String fileName, byte[] bytes) implements java.io.Serializable {
 }

@@ -24,14 +24,26 @@ public final class DeviceScoring {
     }
 
     public DeviceScoring(SessionRecord session, List<TrainOutcome> devices, ArtifactStore artifacts) {
-        for (TrainOutcome o : devices) {
-            if (o.status() == TrainOutcome.Status.OK && o.modelUri() != null) {
-                modelUris.put(o.deviceId(), o.modelUri());
-            }
-        }
+        this(session, modelUris(devices), artifacts);
+    }
+
+    /** @param modelUris the model URI of every device that has a model in {@code session} */
+    public DeviceScoring(SessionRecord session, Map<String, String> modelUris, ArtifactStore artifacts) {
+        this.modelUris.putAll(modelUris);
         this.artifacts = artifacts;
         this.algorithm = session.spec().resolveAlgorithm();
         this.modelName = "device/" + session.id();
+    }
+
+    /** Device id to model URI, for the devices of a session that have a model. */
+    public static Map<String, String> modelUris(List<TrainOutcome> devices) {
+        Map<String, String> uris = new HashMap<>();
+        for (TrainOutcome o : devices) {
+            if (o.status() == TrainOutcome.Status.OK && o.modelUri() != null) {
+                uris.put(o.deviceId(), o.modelUri());
+            }
+        }
+        return uris;
     }
 
     /** Loads the device's model (once: frames arrive one per device) and predicts every row. */

@@ -20,7 +20,7 @@ import io.fleetml.train.TrainSpec;
  */
 public record SessionRecord(String id, String experiment, String status, String startedAt, String endedAt,
                             TrainSpec spec, String dataSource, long nRows, long nDevices, SessionSummary summary,
-                            String artifactRoot, String error) {
+                            String artifactRoot, String error) implements java.io.Serializable {
     public static final String RUNNING = "RUNNING";
     public static final String FINISHED = "FINISHED";
     public static final String FAILED = "FAILED";

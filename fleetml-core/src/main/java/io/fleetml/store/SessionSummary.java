@@ -25,10 +25,11 @@ import java.util.PriorityQueue;
  * @param seconds   wall time of the session
  */
 public record SessionSummary(long ok, long failed, long skipped, long rowsUsed, double mseP50, double mseP90,
-                             double mseMax, double r2P10, double r2P50, List<WorstDevice> worst, double seconds) {
+                             double mseMax, double r2P10, double r2P50, List<WorstDevice> worst, double seconds)
+        implements java.io.Serializable {
 
     /** A device whose model is poor. */
-    public record WorstDevice(String deviceId, double mse, double r2) {
+    public record WorstDevice(String deviceId, double mse, double r2) implements java.io.Serializable {
     }
 
     /** Collects outcomes as they arrive; keeps two doubles per device, not the outcomes. */

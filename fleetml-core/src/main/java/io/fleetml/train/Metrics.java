@@ -1,7 +1,7 @@
 package io.fleetml.train;
 
 /** Regression metrics of predictions against labels; all NaN when there is nothing to compare. */
-public record Metrics(double mse, double rmse, double mae, double r2) {
+public record Metrics(double mse, double rmse, double mae, double r2) implements java.io.Serializable {
     public static final Metrics NONE = new Metrics(Double.NaN, Double.NaN, Double.NaN, Double.NaN);
 
     public static Metrics of(double[] label, double[] prediction) {

@@ -16,7 +16,8 @@ package io.fleetml.train;
  * @param trainMs  milliseconds spent fitting and evaluating
  */
 public record TrainOutcome(String deviceId, Status status, int nRows, int nUsed, int nTest, int nDropped,
-                           Metrics holdout, double trainMse, String modelUri, String error, double trainMs) {
+                           Metrics holdout, double trainMse, String modelUri, String error, double trainMs)
+        implements java.io.Serializable {
 
     public enum Status { OK, FAILED, SKIPPED }
 

@@ -28,7 +28,7 @@ import java.util.Map;
  */
 public record TrainSpec(String deviceColumn, List<String> features, String label, String algorithm,
                         Map<String, String> params, double testFraction, List<String> timeColumns,
-                        String idColumn, int minRows, String experiment) {
+                        String idColumn, int minRows, String experiment) implements java.io.Serializable {
 
     public TrainSpec {
         features = List.copyOf(features);

@@ -1,0 +1,88 @@
+package io.fleetml.engine;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fleetml.data.DeviceFrame;
+import io.fleetml.model.Algorithm;
+import io.fleetml.store.ArtifactStore;
+import io.fleetml.store.ArtifactStore.DeviceArtifact;
+import io.fleetml.store.SessionRecord;
+import io.fleetml.train.DeviceTraining;
+import io.fleetml.train.TrainOutcome;
+import io.fleetml.train.TrainSpec;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The worker side of training, the same in every engine: train a batch of devices, write their models
+ * to the artifact store as one pack, and return the outcomes (with model URIs) for the coordinator to
+ * record. A failure to store fails the batch's devices, not the session.
+ */
+public final class TrainingWorker {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final String sessionId;
+    private final DeviceTraining training;
+    private final ArtifactStore artifacts;
+    private final String sharedMeta;
+
+    /** @param threadsPerDevice threads the algorithm may use for one device */
+    public TrainingWorker(SessionRecord session, ArtifactStore artifacts, int threadsPerDevice) {
+        TrainSpec spec = session.spec();
+        this.sessionId = session.id();
+        this.training = new DeviceTraining(spec, threadsPerDevice);
+        this.artifacts = artifacts;
+        // What all devices' metadata shares is serialised once; per device only its own fields are appended.
+        Algorithm algorithm = spec.resolveAlgorithm();
+        ObjectNode m = JSON.createObjectNode();
+        m.put("session_id", session.id());
+        m.put("algorithm", algorithm.name());
+        m.set("params", JSON.valueToTree(spec.resolvedParams()));
+        m.set("features", JSON.valueToTree(spec.features()));
+        m.put("label", spec.label());
+        m.put("library", algorithm.library());
+        String json = m.toString();
+        this.sharedMeta = json.substring(0, json.length() - 1);
+    }
+
+    /** Trains {@code frames}, stores their models as pack {@code pack}, returns one outcome per frame in order. */
+    public List<TrainOutcome> train(int pack, List<DeviceFrame> frames) {
+        List<TrainOutcome> outcomes = new ArrayList<>(frames.size());
+        List<DeviceArtifact> toStore = new ArrayList<>();
+        List<Integer> stored = new ArrayList<>();
+        for (DeviceFrame frame : frames) {
+            DeviceTraining.Result r = training.train(frame);
+            if (r.artifact() != null) {
+                stored.add(outcomes.size());
+                toStore.add(new DeviceArtifact(frame.deviceId(), r.artifact(), meta(r)));
+            }
+            outcomes.add(r.outcome());
+        }
+        if (!toStore.isEmpty()) {
+            try {
+                List<String> uris = artifacts.writePack(sessionId, pack, toStore);
+                for (int i = 0; i < uris.size(); i++) {
+                    int at = stored.get(i);
+                    outcomes.set(at, outcomes.get(at).withModelUri(uris.get(i)));
+                }
+            } catch (IOException | RuntimeException e) {
+                for (int at : stored) {
+                    outcomes.set(at, outcomes.get(at).storeFailed("cannot store the model: " + e.getMessage()));
+                }
+            }
+        }
+        return outcomes;
+    }
+
+    /** The metadata stored beside each model: enough to load and understand it without the tracking store. */
+    private byte[] meta(DeviceTraining.Result r) {
+        TrainOutcome o = r.outcome();
+        double mse = o.holdout().mse();
+        return (sharedMeta + ",\"device_id\":" + JSON.getNodeFactory().textNode(o.deviceId())
+                + ",\"model_file\":" + JSON.getNodeFactory().textNode(r.artifact().fileName())
+                + ",\"n_used\":" + o.nUsed() + ",\"holdout_mse\":" + (Double.isNaN(mse) ? "null" : Double.toString(mse)) + "}")
+                .getBytes(StandardCharsets.UTF_8);
+    }
+}

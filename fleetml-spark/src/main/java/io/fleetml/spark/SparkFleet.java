@@ -1,0 +1,332 @@
+package io.fleetml.spark;
+
+import io.fleetml.data.DeviceFrame;
+import io.fleetml.data.FleetInputException;
+import io.fleetml.data.ColumnNames;
+import io.fleetml.engine.TrainingWorker;
+import io.fleetml.model.Algorithm;
+import io.fleetml.model.Algorithms;
+import io.fleetml.score.DeviceScoring;
+import io.fleetml.store.SessionRecord;
+import io.fleetml.store.SessionSummary;
+import io.fleetml.store.TrackingStore;
+import io.fleetml.train.DeviceTraining;
+import io.fleetml.train.Metrics;
+import io.fleetml.train.TrainOutcome;
+import io.fleetml.train.TrainSpec;
+import org.apache.spark.api.java.function.FlatMapGroupsFunction;
+import org.apache.spark.api.java.function.MapFunction;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.NumericType;
+import org.apache.spark.sql.types.StructType;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.count_distinct;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.monotonically_increasing_id;
+
+/**
+ * Per-device training and scoring on Spark: the grouped-map recipe without Python. Rows are grouped by
+ * device with {@code groupByKey}; each group becomes a {@link DeviceFrame} and goes through the same
+ * {@link TrainingWorker} / {@link DeviceScoring} as the local engine. Executors write models through
+ * {@link HadoopArtifactStore}; the driver records the session and its device runs in the tracking store.
+ *
+ * <pre>{@code
+ * SparkFleet fleet = new SparkFleet(trackingStore, "hdfs://nn/fleetml/artifacts");
+ * Dataset<Row> results = fleet.train(df, spec);             // device_id, n_used, n_test, model_uri, mse, ...
+ * Dataset<Row> predictions = fleet.score(df, fleet.lastSession());
+ * }</pre>
+ */
+public final class SparkFleet {
+    /** One row per device, the same columns as the CLI's {@code --out}. */
+    public static final StructType RESULTS = new StructType()
+            .add("device_id", DataTypes.StringType, false).add("n_used", DataTypes.IntegerType, false)
+            .add("n_test", DataTypes.IntegerType, false).add("model_uri", DataTypes.StringType, true)
+            .add("mse", DataTypes.DoubleType, true).add("rmse", DataTypes.DoubleType, true)
+            .add("mae", DataTypes.DoubleType, true).add("r2", DataTypes.DoubleType, true)
+            .add("status", DataTypes.StringType, false).add("error", DataTypes.StringType, true)
+            .add("train_ms", DataTypes.DoubleType, false).add("n_rows", DataTypes.IntegerType, false)
+            .add("n_dropped", DataTypes.IntegerType, false).add("train_mse", DataTypes.DoubleType, true);
+
+    /** One row per record. */
+    public static final StructType PREDICTIONS = new StructType()
+            .add("record_id", DataTypes.LongType, false).add("device_id", DataTypes.StringType, false)
+            .add("prediction", DataTypes.DoubleType, true).add("model", DataTypes.StringType, true);
+
+    private static final int COMMIT_BATCH = 1000;
+    private final TrackingStore tracking;
+    private final HadoopArtifactStore artifacts;
+    private SessionRecord lastSession;
+
+    /** @param artifactsUri where executors write models: {@code file:}, {@code hdfs:}, {@code s3a:} (shared by all executors) */
+    public SparkFleet(TrackingStore tracking, String artifactsUri) {
+        this.tracking = tracking;
+        this.artifacts = new HadoopArtifactStore(artifactsUri);
+    }
+
+    /** The session the last {@link #train} recorded. */
+    public SessionRecord lastSession() {
+        return lastSession;
+    }
+
+    /**
+     * Trains one model per device of {@code df} and records the session; returns one row per device
+     * ({@link #RESULTS}). A device's failure is its row's status, never a failed job.
+     */
+    public Dataset<Row> train(Dataset<Row> df, TrainSpec spec) {
+        new DeviceTraining(spec, 1); // an unknown algorithm or bad parameters fail here, before any job runs
+        Algorithm algorithm = spec.resolveAlgorithm();
+        Algorithm shipped = algorithm instanceof Algorithm.CustomAlgorithm ? algorithm : null; // built-ins are found by name
+        check(df, spec.deviceColumn(), spec.features(), spec.label(), spec.idColumn(), spec.timeColumns());
+        long start = System.nanoTime();
+        Dataset<Row> input = deviceRows(df, spec.deviceColumn(), spec.features(), spec.label(), spec.idColumn(), spec.timeColumns()).persist();
+        try {
+            Row shape = input.agg(count(lit(1)), count_distinct(col("device"))).first();
+            long rows = shape.getLong(0);
+            if (rows == 0) {
+                throw new FleetInputException("no rows with a device id in the data");
+            }
+            SessionRecord session = tracking.startSession(spec, "spark:" + df.sparkSession().sparkContext().appName(), rows,
+                    shape.getLong(1), artifacts.root());
+            SessionSummary.Collector collector = new SessionSummary.Collector();
+            List<Row> results = new ArrayList<>();
+            try {
+                Dataset<Row> trained = input.groupByKey((MapFunction<Row, String>) r -> r.getString(0), Encoders.STRING())
+                        .flatMapSortedGroups(sortColumns(spec.timeColumns().size()),
+                                new TrainGroups(session, artifacts, shipped), Encoders.row(RESULTS));
+                List<TrainOutcome> batch = new ArrayList<>(COMMIT_BATCH);
+                Iterator<Row> it = trained.toLocalIterator();
+                while (it.hasNext()) {
+                    Row r = it.next();
+                    results.add(r);
+                    TrainOutcome o = outcome(r);
+                    batch.add(o);
+                    collector.add(o);
+                    if (batch.size() == COMMIT_BATCH) {
+                        tracking.recordDevices(session.id(), batch);
+                        batch.clear();
+                    }
+                }
+                tracking.recordDevices(session.id(), batch);
+            } catch (RuntimeException e) {
+                tracking.finishSession(session.id(), SessionRecord.FAILED, collector.summary(seconds(start)), e.getMessage());
+                throw e;
+            }
+            tracking.finishSession(session.id(), SessionRecord.FINISHED, collector.summary(seconds(start)), null);
+            lastSession = tracking.session(session.id()).orElseThrow();
+            return df.sparkSession().createDataFrame(results, RESULTS);
+        } finally {
+            input.unpersist();
+        }
+    }
+
+    /**
+     * Predicts every record of {@code df} with its device's model from {@code session}: one row per record
+     * ({@link #PREDICTIONS}); records of devices without a model get a null prediction.
+     */
+    public Dataset<Row> score(Dataset<Row> df, SessionRecord session) {
+        if (!SessionRecord.FINISHED.equals(session.status())) {
+            throw new FleetInputException("session " + session.id() + " is " + session.status() + ", not FINISHED; score a finished session");
+        }
+        TrainSpec spec = session.spec();
+        String id = spec.idColumn() != null && Arrays.asList(df.columns()).contains(spec.idColumn()) ? spec.idColumn()
+                : (Arrays.asList(df.columns()).contains("record_id") ? "record_id" : null);
+        check(df, spec.deviceColumn(), spec.features(), null, id, List.of());
+        Map<String, String> uris = DeviceScoring.modelUris(tracking.devices(session.id()));
+        Broadcast<Map<String, String>> models = JavaSparkContext.fromSparkContext(df.sparkSession().sparkContext()).broadcast(uris);
+        Algorithm algorithm = spec.resolveAlgorithm();
+        Algorithm shipped = algorithm instanceof Algorithm.CustomAlgorithm ? algorithm : null;
+        return deviceRows(df, spec.deviceColumn(), spec.features(), null, id, List.of())
+                .groupByKey((MapFunction<Row, String>) r -> r.getString(0), Encoders.STRING())
+                .flatMapSortedGroups(sortColumns(0), new ScoreGroups(session, models, artifacts, shipped),
+                        Encoders.row(PREDICTIONS));
+    }
+
+    /** device (text), features and label (double), order columns, record id (long). */
+    private static Dataset<Row> deviceRows(Dataset<Row> df, String device, List<String> features, String label, String id, List<String> time) {
+        List<Column> cols = new ArrayList<>();
+        cols.add(col(quote(device)).cast(DataTypes.StringType).as("device"));
+        for (int i = 0; i < features.size(); i++) {
+            cols.add(col(quote(features.get(i))).cast(DataTypes.DoubleType).as("f" + i));
+        }
+        if (label != null) {
+            cols.add(col(quote(label)).cast(DataTypes.DoubleType).as("label"));
+        }
+        for (int i = 0; i < time.size(); i++) {
+            cols.add(col(quote(time.get(i))).as("t" + i));
+        }
+        // Without an id column a record is known by a per-row id that follows source order (not consecutive).
+        cols.add((id != null ? col(quote(id)).cast(DataTypes.LongType) : monotonically_increasing_id()).as("record_id"));
+        return df.select(cols.toArray(Column[]::new)).where(col("device").isNotNull());
+    }
+
+    private static Column[] sortColumns(int timeColumns) {
+        List<Column> sort = new ArrayList<>();
+        for (int i = 0; i < timeColumns; i++) {
+            sort.add(col("t" + i));
+        }
+        sort.add(col("record_id"));
+        return sort.toArray(Column[]::new);
+    }
+
+    private static String quote(String column) {
+        return "`" + column.replace("`", "``") + "`";
+    }
+
+    private static void check(Dataset<Row> df, String device, List<String> features, String label, String id, List<String> time) {
+        StructType schema = df.schema();
+        List<String> names = Arrays.asList(schema.fieldNames());
+        require(names, "device column", device);
+        for (String f : features) {
+            requireNumeric(schema, names, "feature column", f);
+        }
+        if (label != null) {
+            requireNumeric(schema, names, "label column", label);
+        }
+        if (id != null) {
+            requireNumeric(schema, names, "id column", id);
+        }
+        for (String t : time) {
+            require(names, "time column", t);
+        }
+    }
+
+    private static void require(List<String> names, String what, String column) {
+        if (!names.contains(column)) {
+            throw new FleetInputException(ColumnNames.missingMessage(what, column, "the data", names));
+        }
+    }
+
+    private static void requireNumeric(StructType schema, List<String> names, String what, String column) {
+        require(names, what, column);
+        DataType type = schema.apply(column).dataType();
+        if (!(type instanceof NumericType) && type != DataTypes.BooleanType) {
+            throw new FleetInputException(what + " '" + column + "' is " + type.simpleString() + ", not numeric; encode it as numbers first or leave it out");
+        }
+    }
+
+    static TrainOutcome outcome(Row r) {
+        return new TrainOutcome(r.getString(0), TrainOutcome.Status.valueOf(r.getString(8)), r.getInt(11), r.getInt(1), r.getInt(2),
+                r.getInt(12), new Metrics(real(r, 4), real(r, 5), real(r, 6), real(r, 7)), real(r, 13), r.getString(3), r.getString(9),
+                r.getDouble(10));
+    }
+
+    private static double real(Row r, int i) {
+        return r.isNullAt(i) ? Double.NaN : r.getDouble(i);
+    }
+
+    private static Double boxed(double v) {
+        return Double.isNaN(v) ? null : v;
+    }
+
+    static Row row(TrainOutcome o) {
+        Metrics m = o.holdout();
+        return RowFactory.create(o.deviceId(), o.nUsed(), o.nTest(), o.modelUri(), boxed(m.mse()), boxed(m.rmse()), boxed(m.mae()),
+                boxed(m.r2()), o.status().name(), o.error(), o.trainMs(), o.nRows(), o.nDropped(), boxed(o.trainMse()));
+    }
+
+    private static double seconds(long start) {
+        return (System.nanoTime() - start) / 1e9;
+    }
+
+    /** Builds a device's frame from its sorted rows: device, features, [label], [time...], record_id. */
+    static DeviceFrame frame(String device, Iterator<Row> rows, List<String> featureNames, boolean labelled) {
+        int p = featureNames.size();
+        int idAt = -1;
+        List<Row> all = new ArrayList<>();
+        rows.forEachRemaining(all::add);
+        int n = all.size();
+        double[][] cols = new double[p][n];
+        double[] label = labelled ? new double[n] : null;
+        long[] ids = new long[n];
+        for (int i = 0; i < n; i++) {
+            Row r = all.get(i);
+            if (idAt < 0) {
+                idAt = r.fieldIndex("record_id");
+            }
+            for (int f = 0; f < p; f++) {
+                cols[f][i] = r.isNullAt(1 + f) ? Double.NaN : r.getDouble(1 + f);
+            }
+            if (labelled) {
+                label[i] = r.isNullAt(1 + p) ? Double.NaN : r.getDouble(1 + p);
+            }
+            ids[i] = r.getLong(idAt);
+        }
+        return new DeviceFrame(device, featureNames, cols, label, ids);
+    }
+
+    /** Executor side of training: one device per group, the local engine's worker code. */
+    private static final class TrainGroups implements FlatMapGroupsFunction<String, Row, Row> {
+        private final SessionRecord session;
+        private final HadoopArtifactStore artifacts;
+        private final Algorithm shipped;
+        private transient TrainingWorker worker;
+
+        TrainGroups(SessionRecord session, HadoopArtifactStore artifacts, Algorithm shipped) {
+            this.session = session;
+            this.artifacts = artifacts;
+            this.shipped = shipped;
+        }
+
+        @Override
+        public Iterator<Row> call(String device, Iterator<Row> rows) {
+            if (worker == null) {
+                if (shipped != null) {
+                    Algorithms.register(shipped);
+                }
+                worker = new TrainingWorker(session, artifacts, 1);
+            }
+            DeviceFrame frame = frame(device, rows, session.spec().features(), true);
+            return List.of(row(worker.train(0, List.of(frame)).get(0))).iterator();
+        }
+    }
+
+    /** Executor side of scoring: each device's model is loaded once per task, then predicts the device's rows. */
+    private static final class ScoreGroups implements FlatMapGroupsFunction<String, Row, Row> {
+        private final SessionRecord session;
+        private final Broadcast<Map<String, String>> models;
+        private final HadoopArtifactStore artifacts;
+        private final Algorithm shipped;
+        private transient DeviceScoring scoring;
+
+        ScoreGroups(SessionRecord session, Broadcast<Map<String, String>> models, HadoopArtifactStore artifacts, Algorithm shipped) {
+            this.session = session;
+            this.models = models;
+            this.artifacts = artifacts;
+            this.shipped = shipped;
+        }
+
+        @Override
+        public Iterator<Row> call(String device, Iterator<Row> rows) {
+            if (scoring == null) {
+                if (shipped != null) {
+                    Algorithms.register(shipped);
+                }
+                scoring = new DeviceScoring(session, models.value(), artifacts);
+            }
+            DeviceScoring.Scored s = scoring.score(frame(device, rows, session.spec().features(), false));
+            long[] ids = s.frame().recordIds();
+            List<Row> out = new ArrayList<>(ids.length);
+            for (int i = 0; i < ids.length; i++) {
+                double p = s.predictions() == null ? Double.NaN : s.predictions()[i];
+                out.add(RowFactory.create(ids[i], device, boxed(p), s.model()));
+            }
+            return out.iterator();
+        }
+    }
+}
