@@ -6,6 +6,7 @@ import io.fleetml.data.TableFile;
 import io.fleetml.data.TableFile.Column;
 import io.fleetml.engine.LocalEngine;
 import io.fleetml.engine.TrainReport;
+import io.fleetml.options.TrainOptions;
 import io.fleetml.store.FleetStore;
 import io.fleetml.store.SessionSummary;
 import io.fleetml.train.TrainOutcome;
@@ -18,9 +19,7 @@ import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "train", description = "Train one model per device, evaluate it on a holdout, store it and log the session.")
@@ -39,35 +38,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--data", required = true, paramLabel = "PATH", description = "A file, glob (quote it: 'data/*.csv.gz') or directory of .csv, .csv.gz or .parquet files.")
     String data;
 
-    @Option(names = "--device-column", required = true, paramLabel = "COL", description = "Column naming the device.")
-    String deviceColumn;
-
-    @Option(names = "--features", required = true, split = ",", paramLabel = "A,B,C", description = "Numeric feature columns.")
-    List<String> features;
-
-    @Option(names = "--label", required = true, paramLabel = "COL", description = "Label column.")
-    String label;
-
-    @Option(names = "--algorithm", defaultValue = "random_forest", description = "random_forest (default), gradient_boosting or linear.")
-    String algorithm;
-
-    @Option(names = "--param", paramLabel = "NAME=VALUE", description = "Algorithm parameter, repeatable: n_estimators, max_depth, learning_rate, alpha, seed, ...")
-    Map<String, String> params = new LinkedHashMap<>();
-
-    @Option(names = "--test-fraction", defaultValue = "0.2", description = "Holdout fraction per device (default: ${DEFAULT-VALUE}).")
-    double testFraction;
-
-    @Option(names = "--time-column", split = ",", paramLabel = "COL", description = "Hold out each device's last rows by this column (or columns) instead of a random split.")
-    List<String> timeColumns = List.of();
-
-    @Option(names = "--id-column", paramLabel = "COL", description = "Record id column (default: record_id when present).")
-    String idColumn;
-
-    @Option(names = "--min-rows", defaultValue = "10", description = "Fewest usable rows a device needs (default: ${DEFAULT-VALUE}).")
-    int minRows;
-
-    @Option(names = "--experiment", defaultValue = "default", description = "Experiment name (default: ${DEFAULT-VALUE}).")
-    String experiment;
+    @Mixin
+    TrainOptions options;
 
     @Option(names = "--out", paramLabel = "FILE", description = "Write one row per device to this .csv, .csv.gz or .parquet file.")
     Path out;
@@ -81,10 +53,7 @@ final class TrainCommand implements Callable<Integer> {
             TableFile.requireWritable(out);
         }
         try (FleetSource source = DuckDbFleetSource.open(data)) {
-            String id = idColumn != null ? idColumn : (source.columns().contains("record_id") ? "record_id" : null);
-            TrainSpec spec = TrainSpec.builder(deviceColumn, features, label).algorithm(algorithm).params(params)
-                    .testFraction(testFraction).timeColumns(timeColumns).idColumn(id).minRows(minRows)
-                    .experiment(experiment).build();
+            TrainSpec spec = options.spec(source.columns());
             return train(source, spec, store, out, engine.engine(), command.commandLine().getOut(), command.commandLine().getErr());
         }
     }

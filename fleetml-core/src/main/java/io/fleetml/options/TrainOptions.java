@@ -1,0 +1,49 @@
+package io.fleetml.options;
+
+import io.fleetml.train.TrainSpec;
+import picocli.CommandLine.Option;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** What to train: the columns, the algorithm and its parameters, the holdout. */
+public final class TrainOptions {
+    @Option(names = "--device-column", required = true, paramLabel = "COL", description = "Column naming the device.")
+    String deviceColumn;
+
+    @Option(names = "--features", required = true, split = ",", paramLabel = "A,B,C", description = "Numeric feature columns.")
+    List<String> features;
+
+    @Option(names = "--label", required = true, paramLabel = "COL", description = "Label column.")
+    String label;
+
+    @Option(names = "--algorithm", defaultValue = "random_forest", description = "random_forest (default), gradient_boosting or linear.")
+    String algorithm;
+
+    @Option(names = "--param", paramLabel = "NAME=VALUE", description = "Algorithm parameter, repeatable: n_estimators, max_depth, learning_rate, alpha, seed, ...")
+    Map<String, String> params = new LinkedHashMap<>();
+
+    @Option(names = "--test-fraction", defaultValue = "0.2", description = "Holdout fraction per device (default: ${DEFAULT-VALUE}).")
+    double testFraction;
+
+    @Option(names = "--time-column", split = ",", paramLabel = "COL", description = "Hold out each device's last rows by this column (or columns) instead of a random split.")
+    List<String> timeColumns = List.of();
+
+    @Option(names = "--id-column", paramLabel = "COL", description = "Record id column (default: record_id when present).")
+    String idColumn;
+
+    @Option(names = "--min-rows", defaultValue = "10", description = "Fewest usable rows a device needs (default: ${DEFAULT-VALUE}).")
+    int minRows;
+
+    @Option(names = "--experiment", defaultValue = "default", description = "Experiment name (default: ${DEFAULT-VALUE}).")
+    String experiment;
+
+    /** The spec these options describe; the id column defaults to {@code record_id} when {@code columns} has one. */
+    public TrainSpec spec(List<String> columns) {
+        String id = idColumn != null ? idColumn : (columns.contains("record_id") ? "record_id" : null);
+        return TrainSpec.builder(deviceColumn, features, label).algorithm(algorithm).params(params)
+                .testFraction(testFraction).timeColumns(timeColumns).idColumn(id).minRows(minRows)
+                .experiment(experiment).build();
+    }
+}
