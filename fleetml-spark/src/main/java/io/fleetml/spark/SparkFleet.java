@@ -14,8 +14,7 @@ import io.fleetml.train.DeviceTraining;
 import io.fleetml.train.Metrics;
 import io.fleetml.train.TrainOutcome;
 import io.fleetml.train.TrainSpec;
-import org.apache.spark.api.java.function.FlatMapGroupsFunction;
-import org.apache.spark.api.java.function.MapFunction;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Column;
@@ -41,8 +40,8 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.monotonically_increasing_id;
 
 /**
- * Per-device training and scoring on Spark: the grouped-map recipe without Python. Rows are grouped by
- * device with {@code groupByKey}; each group becomes a {@link DeviceFrame} and goes through the same
+ * Per-device training and scoring on Spark: the grouped-map recipe without Python. Rows are range-partitioned
+ * by device and sorted; each device's run of rows becomes a {@link DeviceFrame} and goes through the same
  * {@link TrainingWorker} / {@link DeviceScoring} as the local engine. Executors write models through
  * {@link HadoopArtifactStore}; the driver records the session and its device runs in the tracking store.
  *
@@ -104,17 +103,15 @@ public final class SparkFleet {
             SessionRecord session = tracking.startSession(spec, "spark:" + df.sparkSession().sparkContext().appName(), rows,
                     shape.getLong(1), artifacts.root());
             SessionSummary.Collector collector = new SessionSummary.Collector();
-            List<Row> results = new ArrayList<>();
+            Dataset<Row> trained = null;
             try {
-                Dataset<Row> trained = input.groupByKey((MapFunction<Row, String>) r -> r.getString(0), Encoders.STRING())
-                        .flatMapSortedGroups(sortColumns(spec.timeColumns().size()),
-                                new TrainGroups(session, artifacts, shipped), Encoders.row(RESULTS));
+                trained = byDevice(input, shape.getLong(1), spec.timeColumns().size())
+                        .mapPartitions(new TrainPartition(session, artifacts, shipped), Encoders.row(RESULTS)).persist();
+                trained.count(); // trains every partition in parallel; the driver then reads the cached results in turn
                 List<TrainOutcome> batch = new ArrayList<>(COMMIT_BATCH);
                 Iterator<Row> it = trained.toLocalIterator();
                 while (it.hasNext()) {
-                    Row r = it.next();
-                    results.add(r);
-                    TrainOutcome o = outcome(r);
+                    TrainOutcome o = outcome(it.next());
                     batch.add(o);
                     collector.add(o);
                     if (batch.size() == COMMIT_BATCH) {
@@ -124,12 +121,15 @@ public final class SparkFleet {
                 }
                 tracking.recordDevices(session.id(), batch);
             } catch (RuntimeException e) {
+                if (trained != null) {
+                    trained.unpersist();
+                }
                 tracking.finishSession(session.id(), SessionRecord.FAILED, collector.summary(seconds(start)), e.getMessage());
                 throw e;
             }
             tracking.finishSession(session.id(), SessionRecord.FINISHED, collector.summary(seconds(start)), null);
             lastSession = tracking.session(session.id()).orElseThrow();
-            return df.sparkSession().createDataFrame(results, RESULTS);
+            return trained;
         } finally {
             input.unpersist();
         }
@@ -151,10 +151,9 @@ public final class SparkFleet {
         Broadcast<Map<String, String>> models = JavaSparkContext.fromSparkContext(df.sparkSession().sparkContext()).broadcast(uris);
         Algorithm algorithm = spec.resolveAlgorithm();
         Algorithm shipped = algorithm instanceof Algorithm.CustomAlgorithm ? algorithm : null;
-        return deviceRows(df, spec.deviceColumn(), spec.features(), null, id, List.of())
-                .groupByKey((MapFunction<Row, String>) r -> r.getString(0), Encoders.STRING())
-                .flatMapSortedGroups(sortColumns(0), new ScoreGroups(session, models, artifacts, shipped),
-                        Encoders.row(PREDICTIONS));
+        Dataset<Row> rows = deviceRows(df, spec.deviceColumn(), spec.features(), null, id, List.of());
+        return byDevice(rows, session.nDevices(), 0).mapPartitions(new ScorePartition(session, models, artifacts, shipped),
+                Encoders.row(PREDICTIONS));
     }
 
     /** device (text), features and label (double), order columns, record id (long). */
@@ -175,13 +174,21 @@ public final class SparkFleet {
         return df.select(cols.toArray(Column[]::new)).where(col("device").isNotNull());
     }
 
-    private static Column[] sortColumns(int timeColumns) {
+    /**
+     * Each device's rows together in one partition, in order (time columns, then record id). Ranges of
+     * devices rather than hash buckets: a few large devices each get a partition of their own, many small
+     * ones share; an explicit partition count also keeps adaptive execution from merging partitions,
+     * which would train CPU-heavy devices one after another.
+     */
+    private static Dataset<Row> byDevice(Dataset<Row> rows, long devices, int timeColumns) {
+        int partitions = (int) Math.max(1, Math.min(devices, 4L * rows.sparkSession().sparkContext().defaultParallelism()));
         List<Column> sort = new ArrayList<>();
+        sort.add(col("device"));
         for (int i = 0; i < timeColumns; i++) {
             sort.add(col("t" + i));
         }
         sort.add(col("record_id"));
-        return sort.toArray(Column[]::new);
+        return rows.repartitionByRange(partitions, col("device")).sortWithinPartitions(sort.toArray(Column[]::new));
     }
 
     private static String quote(String column) {
@@ -244,67 +251,91 @@ public final class SparkFleet {
         return (System.nanoTime() - start) / 1e9;
     }
 
-    /** Builds a device's frame from its sorted rows: device, features, [label], [time...], record_id. */
-    static DeviceFrame frame(String device, Iterator<Row> rows, List<String> featureNames, boolean labelled) {
-        int p = featureNames.size();
-        int idAt = -1;
-        List<Row> all = new ArrayList<>();
-        rows.forEachRemaining(all::add);
-        int n = all.size();
-        double[][] cols = new double[p][n];
-        double[] label = labelled ? new double[n] : null;
-        long[] ids = new long[n];
-        for (int i = 0; i < n; i++) {
-            Row r = all.get(i);
-            if (idAt < 0) {
-                idAt = r.fieldIndex("record_id");
-            }
-            for (int f = 0; f < p; f++) {
-                cols[f][i] = r.isNullAt(1 + f) ? Double.NaN : r.getDouble(1 + f);
-            }
-            if (labelled) {
-                label[i] = r.isNullAt(1 + p) ? Double.NaN : r.getDouble(1 + p);
-            }
-            ids[i] = r.getLong(idAt);
+    /**
+     * Cuts a partition's rows (sorted by device) into device frames: device, features, [label], [time...],
+     * record_id. Holds one device's rows at a time.
+     */
+    static final class Frames implements Iterator<DeviceFrame> {
+        private final Iterator<Row> rows;
+        private final List<String> features;
+        private final boolean labelled;
+        private Row next;
+
+        Frames(Iterator<Row> rows, List<String> features, boolean labelled) {
+            this.rows = rows;
+            this.features = features;
+            this.labelled = labelled;
+            this.next = rows.hasNext() ? rows.next() : null;
         }
-        return new DeviceFrame(device, featureNames, cols, label, ids);
+
+        @Override
+        public boolean hasNext() {
+            return next != null;
+        }
+
+        @Override
+        public DeviceFrame next() {
+            String device = next.getString(0);
+            List<Row> group = new ArrayList<>();
+            while (next != null && device.equals(next.getString(0))) {
+                group.add(next);
+                next = rows.hasNext() ? rows.next() : null;
+            }
+            int p = features.size();
+            int n = group.size();
+            int idAt = group.get(0).fieldIndex("record_id");
+            double[][] cols = new double[p][n];
+            double[] label = labelled ? new double[n] : null;
+            long[] ids = new long[n];
+            for (int i = 0; i < n; i++) {
+                Row r = group.get(i);
+                for (int f = 0; f < p; f++) {
+                    cols[f][i] = r.isNullAt(1 + f) ? Double.NaN : r.getDouble(1 + f);
+                }
+                if (labelled) {
+                    label[i] = r.isNullAt(1 + p) ? Double.NaN : r.getDouble(1 + p);
+                }
+                ids[i] = r.getLong(idAt);
+            }
+            return new DeviceFrame(device, features, cols, label, ids);
+        }
     }
 
-    /** Executor side of training: one device per group, the local engine's worker code. */
-    private static final class TrainGroups implements FlatMapGroupsFunction<String, Row, Row> {
+    /** Executor side of training: a partition's devices through the local engine's worker code, one output row each. */
+    private static final class TrainPartition implements MapPartitionsFunction<Row, Row> {
         private final SessionRecord session;
         private final HadoopArtifactStore artifacts;
         private final Algorithm shipped;
-        private transient TrainingWorker worker;
 
-        TrainGroups(SessionRecord session, HadoopArtifactStore artifacts, Algorithm shipped) {
+        TrainPartition(SessionRecord session, HadoopArtifactStore artifacts, Algorithm shipped) {
             this.session = session;
             this.artifacts = artifacts;
             this.shipped = shipped;
         }
 
         @Override
-        public Iterator<Row> call(String device, Iterator<Row> rows) {
-            if (worker == null) {
-                if (shipped != null) {
-                    Algorithms.register(shipped);
-                }
-                worker = new TrainingWorker(session, artifacts, 1);
+        public Iterator<Row> call(Iterator<Row> rows) {
+            if (shipped != null) {
+                Algorithms.register(shipped);
             }
-            DeviceFrame frame = frame(device, rows, session.spec().features(), true);
-            return List.of(row(worker.train(0, List.of(frame)).get(0))).iterator();
+            TrainingWorker worker = new TrainingWorker(session, artifacts, 1);
+            Frames frames = new Frames(rows, session.spec().features(), true);
+            List<Row> out = new ArrayList<>();
+            while (frames.hasNext()) {
+                out.add(row(worker.train(0, List.of(frames.next())).get(0)));
+            }
+            return out.iterator();
         }
     }
 
-    /** Executor side of scoring: each device's model is loaded once per task, then predicts the device's rows. */
-    private static final class ScoreGroups implements FlatMapGroupsFunction<String, Row, Row> {
+    /** Executor side of scoring: each device's model is loaded once, then predicts the device's rows. */
+    private static final class ScorePartition implements MapPartitionsFunction<Row, Row> {
         private final SessionRecord session;
         private final Broadcast<Map<String, String>> models;
         private final HadoopArtifactStore artifacts;
         private final Algorithm shipped;
-        private transient DeviceScoring scoring;
 
-        ScoreGroups(SessionRecord session, Broadcast<Map<String, String>> models, HadoopArtifactStore artifacts, Algorithm shipped) {
+        ScorePartition(SessionRecord session, Broadcast<Map<String, String>> models, HadoopArtifactStore artifacts, Algorithm shipped) {
             this.session = session;
             this.models = models;
             this.artifacts = artifacts;
@@ -312,21 +343,37 @@ public final class SparkFleet {
         }
 
         @Override
-        public Iterator<Row> call(String device, Iterator<Row> rows) {
-            if (scoring == null) {
-                if (shipped != null) {
-                    Algorithms.register(shipped);
+        public Iterator<Row> call(Iterator<Row> rows) {
+            if (shipped != null) {
+                Algorithms.register(shipped);
+            }
+            DeviceScoring scoring = new DeviceScoring(session, models.value(), artifacts);
+            Frames frames = new Frames(rows, session.spec().features(), false);
+            // Predictions stream out device by device: one device's rows and model in memory at a time.
+            return new Iterator<>() {
+                private DeviceScoring.Scored current;
+                private int at;
+
+                @Override
+                public boolean hasNext() {
+                    while ((current == null || at == current.frame().rows()) && frames.hasNext()) {
+                        current = scoring.score(frames.next());
+                        at = 0;
+                    }
+                    return current != null && at < current.frame().rows();
                 }
-                scoring = new DeviceScoring(session, models.value(), artifacts);
-            }
-            DeviceScoring.Scored s = scoring.score(frame(device, rows, session.spec().features(), false));
-            long[] ids = s.frame().recordIds();
-            List<Row> out = new ArrayList<>(ids.length);
-            for (int i = 0; i < ids.length; i++) {
-                double p = s.predictions() == null ? Double.NaN : s.predictions()[i];
-                out.add(RowFactory.create(ids[i], device, boxed(p), s.model()));
-            }
-            return out.iterator();
+
+                @Override
+                public Row next() {
+                    if (!hasNext()) {
+                        throw new java.util.NoSuchElementException();
+                    }
+                    double p = current.predictions() == null ? Double.NaN : current.predictions()[at];
+                    Row r = RowFactory.create(current.frame().recordIds()[at], current.frame().deviceId(), boxed(p), current.model());
+                    at++;
+                    return r;
+                }
+            };
         }
     }
 }

@@ -162,4 +162,62 @@ class SparkFleetTest {
             throw new java.io.UncheckedIOException(e);
         }
     }
+
+    @Test
+    void theRealTwelveStationFleetMatchesTheLocalEngine() {
+        Path beijing = Path.of(System.getProperty("fleetml.shared", "../../shared"), "data", "beijing-air-quality").toAbsolutePath().normalize();
+        TrainSpec spec = TrainSpec.builder("station", List.of("TEMP", "PRES", "DEWP", "RAIN", "WSPM"), "PM2.5").algorithm("gradient_boosting")
+                .timeColumns(List.of("year", "month", "day", "hour")).idColumn("No").build();
+        Map<String, TrainOutcome> local;
+        try (FleetSource source = DuckDbFleetSource.open(beijing + "/*.csv.gz"); FleetStore store = FleetStore.open(dir.resolve("local"))) {
+            TrainReport r = new LocalEngine().train(source, spec, store, Progress.NONE);
+            local = store.tracking().devices(r.session().id()).stream().collect(Collectors.toMap(TrainOutcome::deviceId, Function.identity()));
+        }
+        Dataset<Row> df = spark.read().option("header", "true").option("inferSchema", "true").option("nullValue", "NA")
+                .csv(beijing + "/*.csv.gz");
+        try (TrackingStore tracking = SqliteTrackingStore.open(dir.resolve("spark/fleetml.db"))) {
+            SparkFleet fleet = new SparkFleet(tracking, dir.resolve("artifacts").toUri().toString());
+            fleet.train(df, spec);
+            List<TrainOutcome> runs = tracking.devices(fleet.lastSession().id());
+            assertEquals(12, runs.size());
+            for (TrainOutcome s : runs) {
+                TrainOutcome l = local.get(s.deviceId());
+                assertEquals(TrainOutcome.Status.OK, s.status());
+                assertEquals(l.nDropped(), s.nDropped(), s.deviceId() + ": the same NA rows dropped");
+                assertEquals(l.nUsed(), s.nUsed());
+                assertEquals(l.holdout().mse(), s.holdout().mse(), l.holdout().mse() * 1e-4, s.deviceId());
+            }
+        }
+    }
+
+    @Test
+    void aDeviceMuchLargerThanTheOthersStillTrains() {
+        // device 0 gets 40,000 rows, devices 1..20 get 30 each
+        Dataset<Row> big = spark.range(40_000).selectExpr("id AS record_id", "0 AS device_id", "rand(1) AS feature_1",
+                "rand(2) * 2 AS feature_2", "rand(3) * 3 AS feature_3").selectExpr("*", "feature_1 + feature_2 + feature_3 AS label");
+        Dataset<Row> small = spark.range(600).selectExpr("id + 100000 AS record_id", "1 + id % 20 AS device_id", "rand(4) AS feature_1",
+                "rand(5) * 2 AS feature_2", "rand(6) * 3 AS feature_3").selectExpr("*", "feature_1 + feature_2 + feature_3 AS label");
+        try (TrackingStore tracking = SqliteTrackingStore.open(dir.resolve("spark/fleetml.db"))) {
+            SparkFleet fleet = new SparkFleet(tracking, dir.resolve("artifacts").toUri().toString());
+            List<Row> results = fleet.train(big.unionByName(small), spec().algorithm("random_forest").param("n_estimators", 10).build())
+                    .where("status = 'OK'").collectAsList();
+            assertEquals(21, results.size());
+            assertEquals(32_000, tracking.devices(fleet.lastSession().id()).get(0).nUsed());
+        }
+    }
+
+    @Test
+    void badColumnsFailBeforeAnyJobWithTheClosestName() {
+        Dataset<Row> df = spark.range(10).selectExpr("id AS record_id", "id % 2 AS device_id", "CAST(id AS STRING) AS feature_1",
+                "rand() AS feature_2", "rand() AS feature_3", "rand() AS label");
+        try (TrackingStore tracking = SqliteTrackingStore.open(dir.resolve("spark/fleetml.db"))) {
+            SparkFleet fleet = new SparkFleet(tracking, dir.resolve("artifacts").toUri().toString());
+            var e = assertThrows(io.fleetml.data.FleetInputException.class, () -> fleet.train(df, spec().build()));
+            assertTrue(e.getMessage().contains("feature column 'feature_1' is string, not numeric"), e.getMessage());
+            var e2 = assertThrows(io.fleetml.data.FleetInputException.class, () -> fleet.train(df,
+                    TrainSpec.builder("device", FEATURES, "label").build()));
+            assertTrue(e2.getMessage().contains("did you mean 'device_id'"), e2.getMessage());
+            assertTrue(tracking.sessions(null).isEmpty(), "no session recorded");
+        }
+    }
 }
