@@ -89,8 +89,6 @@ public final class SparkFleet {
      */
     public Dataset<Row> train(Dataset<Row> df, TrainSpec spec) {
         new DeviceTraining(spec, 1); // an unknown algorithm or bad parameters fail here, before any job runs
-        Algorithm algorithm = spec.resolveAlgorithm();
-        Algorithm shipped = algorithm instanceof Algorithm.CustomAlgorithm ? algorithm : null; // built-ins are found by name
         check(df, spec.deviceColumn(), spec.features(), spec.label(), spec.idColumn(), spec.timeColumns());
         long start = System.nanoTime();
         // Not cached: building Spark's in-memory cache of the input cost more (5 s for 1M rows) than reading it twice.
@@ -107,7 +105,7 @@ public final class SparkFleet {
             Dataset<Row> trained = null;
             try {
                 trained = byDevice(input, shape.getLong(1), spec.timeColumns().size())
-                        .mapPartitions(new TrainPartition(session, artifacts, shipped), Encoders.row(RESULTS)).persist();
+                        .mapPartitions(trainPartition(JobContext.of(session, artifacts)), Encoders.row(RESULTS)).persist();
                 trained.count(); // trains every partition in parallel; the driver then reads the cached results in turn
                 List<TrainOutcome> batch = new ArrayList<>(COMMIT_BATCH);
                 Iterator<Row> it = trained.toLocalIterator();
@@ -148,10 +146,8 @@ public final class SparkFleet {
         check(df, spec.deviceColumn(), spec.features(), null, id, List.of());
         Map<String, String> uris = DeviceScoring.modelUris(tracking.devices(session.id()));
         Broadcast<Map<String, String>> models = JavaSparkContext.fromSparkContext(df.sparkSession().sparkContext()).broadcast(uris);
-        Algorithm algorithm = spec.resolveAlgorithm();
-        Algorithm shipped = algorithm instanceof Algorithm.CustomAlgorithm ? algorithm : null;
         Dataset<Row> rows = deviceRows(df, spec.deviceColumn(), spec.features(), null, id, List.of());
-        return byDevice(rows, session.nDevices(), 0).mapPartitions(new ScorePartition(session, models, artifacts, shipped),
+        return byDevice(rows, session.nDevices(), 0).mapPartitions(scorePartition(JobContext.of(session, artifacts), models),
                 Encoders.row(PREDICTIONS));
     }
 
@@ -300,56 +296,41 @@ public final class SparkFleet {
         }
     }
 
-    /** Executor side of training: a partition's devices through the local engine's worker code, one output row each. */
-    private static final class TrainPartition implements MapPartitionsFunction<Row, Row> {
-        private final SessionRecord session;
-        private final HadoopArtifactStore artifacts;
-        private final Algorithm shipped;
-
-        TrainPartition(SessionRecord session, HadoopArtifactStore artifacts, Algorithm shipped) {
-            this.session = session;
-            this.artifacts = artifacts;
-            this.shipped = shipped;
+    /** What every task needs: the session, where models live, and a user's own algorithm (built-ins are found by name). */
+    private record JobContext(SessionRecord session, HadoopArtifactStore artifacts, Algorithm custom) implements java.io.Serializable {
+        static JobContext of(SessionRecord session, HadoopArtifactStore artifacts) {
+            Algorithm algorithm = session.spec().resolveAlgorithm();
+            return new JobContext(session, artifacts, algorithm instanceof Algorithm.CustomAlgorithm ? algorithm : null);
         }
 
-        @Override
-        public Iterator<Row> call(Iterator<Row> rows) {
-            if (shipped != null) {
-                Algorithms.register(shipped);
+        /** On an executor: make the user's algorithm known there, then hand out the session's features. */
+        List<String> prepare() {
+            if (custom != null) {
+                Algorithms.register(custom);
             }
-            TrainingWorker worker = new TrainingWorker(session, artifacts, 1);
-            Frames frames = new Frames(rows, session.spec().features(), true);
+            return session.spec().features();
+        }
+    }
+
+    /** Executor side of training: a partition's devices through the local engine's worker code, one output row each. */
+    private static MapPartitionsFunction<Row, Row> trainPartition(JobContext job) {
+        return rows -> {
+            Frames frames = new Frames(rows, job.prepare(), true);
+            TrainingWorker worker = new TrainingWorker(job.session(), job.artifacts(), 1);
             List<Row> out = new ArrayList<>();
             while (frames.hasNext()) {
                 out.add(row(worker.train(0, List.of(frames.next())).get(0)));
             }
             return out.iterator();
-        }
+        };
     }
 
-    /** Executor side of scoring: each device's model is loaded once, then predicts the device's rows. */
-    private static final class ScorePartition implements MapPartitionsFunction<Row, Row> {
-        private final SessionRecord session;
-        private final Broadcast<Map<String, String>> models;
-        private final HadoopArtifactStore artifacts;
-        private final Algorithm shipped;
-
-        ScorePartition(SessionRecord session, Broadcast<Map<String, String>> models, HadoopArtifactStore artifacts, Algorithm shipped) {
-            this.session = session;
-            this.models = models;
-            this.artifacts = artifacts;
-            this.shipped = shipped;
-        }
-
-        @Override
-        public Iterator<Row> call(Iterator<Row> rows) {
-            if (shipped != null) {
-                Algorithms.register(shipped);
-            }
-            DeviceScoring scoring = new DeviceScoring(session, models.value(), artifacts);
-            Frames frames = new Frames(rows, session.spec().features(), false);
-            // Predictions stream out device by device: one device's rows and model in memory at a time.
-            return new Iterator<>() {
+    /** Executor side of scoring: each device's model is loaded once, then predicts the device's rows, streamed out. */
+    private static MapPartitionsFunction<Row, Row> scorePartition(JobContext job, Broadcast<Map<String, String>> models) {
+        return rows -> {
+            Frames frames = new Frames(rows, job.prepare(), false);
+            DeviceScoring scoring = new DeviceScoring(job.session(), models.value(), job.artifacts());
+            return new Iterator<Row>() {
                 private DeviceScoring.Scored current;
                 private int at;
 
@@ -373,6 +354,6 @@ public final class SparkFleet {
                     return r;
                 }
             };
-        }
+        };
     }
 }

@@ -1,6 +1,6 @@
 package io.fleetml.spark;
 
-import io.fleetml.data.DeviceFrame;
+import io.fleetml.LibraryExampleTest.MeanModel;
 import io.fleetml.data.DuckDbFleetSource;
 import io.fleetml.data.FleetSource;
 import io.fleetml.data.SyntheticFleet;
@@ -8,8 +8,6 @@ import io.fleetml.engine.LocalEngine;
 import io.fleetml.engine.Progress;
 import io.fleetml.engine.TrainReport;
 import io.fleetml.model.Algorithm;
-import io.fleetml.model.DeviceModel;
-import io.fleetml.model.ModelArtifact;
 import io.fleetml.store.FleetStore;
 import io.fleetml.store.SessionRecord;
 import io.fleetml.store.SqliteTrackingStore;
@@ -110,20 +108,6 @@ class SparkFleetTest {
         }
     }
 
-    record MeanModel(double mean) implements DeviceModel {
-        @Override
-        public double[] predict(DeviceFrame frame) {
-            double[] out = new double[frame.rows()];
-            Arrays.fill(out, mean);
-            return out;
-        }
-
-        @Override
-        public ModelArtifact artifact() {
-            return new ModelArtifact("mean.bin", ByteBuffer.allocate(8).putDouble(mean).array());
-        }
-    }
-
     @Test
     void retriedTasksRecordEachDeviceOnceAndAThrowingTrainerFailsOnlyItsDevice() {
         Path data = dir.resolve("fleet.parquet");
@@ -165,7 +149,7 @@ class SparkFleetTest {
 
     @Test
     void theRealTwelveStationFleetMatchesTheLocalEngine() {
-        Path beijing = Path.of(System.getProperty("fleetml.shared", "../../shared"), "data", "beijing-air-quality").toAbsolutePath().normalize();
+        Path beijing = io.fleetml.TestFleets.beijing();
         TrainSpec spec = TrainSpec.builder("station", List.of("TEMP", "PRES", "DEWP", "RAIN", "WSPM"), "PM2.5").algorithm("gradient_boosting")
                 .timeColumns(List.of("year", "month", "day", "hour")).idColumn("No").build();
         Map<String, TrainOutcome> local;
