@@ -93,43 +93,40 @@ public final class SparkFleet {
         long start = System.nanoTime();
         // Not cached: building Spark's in-memory cache of the input cost more (5 s for 1M rows) than reading it twice.
         Dataset<Row> input = deviceRows(df, spec.deviceColumn(), spec.features(), spec.label(), spec.idColumn(), spec.timeColumns());
-        {
-            Row shape = input.agg(count(lit(1)), count_distinct(col("device"))).first();
-            long rows = shape.getLong(0);
-            if (rows == 0) {
-                throw new FleetInputException("no rows with a device id in the data");
-            }
-            SessionRecord session = tracking.startSession(spec, "spark:" + df.sparkSession().sparkContext().appName(), rows,
-                    shape.getLong(1), artifacts.root());
-            SessionSummary.Collector collector = new SessionSummary.Collector();
-            Dataset<Row> trained = null;
-            try {
-                trained = byDevice(input, shape.getLong(1), spec.timeColumns().size())
-                        .mapPartitions(trainPartition(JobContext.of(session, artifacts)), Encoders.row(RESULTS)).persist();
-                trained.count(); // trains every partition in parallel; the driver then reads the cached results in turn
-                List<TrainOutcome> batch = new ArrayList<>(COMMIT_BATCH);
-                Iterator<Row> it = trained.toLocalIterator();
-                while (it.hasNext()) {
-                    TrainOutcome o = outcome(it.next());
-                    batch.add(o);
-                    collector.add(o);
-                    if (batch.size() == COMMIT_BATCH) {
-                        tracking.recordDevices(session.id(), batch);
-                        batch.clear();
-                    }
-                }
-                tracking.recordDevices(session.id(), batch);
-            } catch (RuntimeException e) {
-                if (trained != null) {
-                    trained.unpersist();
-                }
-                tracking.finishSession(session.id(), SessionRecord.FAILED, collector.summary(seconds(start)), e.getMessage());
-                throw e;
-            }
-            tracking.finishSession(session.id(), SessionRecord.FINISHED, collector.summary(seconds(start)), null);
-            lastSession = tracking.session(session.id()).orElseThrow();
-            return trained;
+        Row shape = input.agg(count(lit(1)), count_distinct(col("device"))).first();
+        long rows = shape.getLong(0);
+        if (rows == 0) {
+            throw new FleetInputException("no rows with a device id in the data");
         }
+        SessionRecord session = tracking.startSession(spec, describe(df), rows, shape.getLong(1), artifacts.root());
+        SessionSummary.Collector collector = new SessionSummary.Collector();
+        Dataset<Row> trained = null;
+        try {
+            trained = byDevice(input, shape.getLong(1), spec.timeColumns().size())
+                    .mapPartitions(trainPartition(JobContext.of(session, artifacts)), Encoders.row(RESULTS)).persist();
+            trained.count(); // trains every partition in parallel; the driver then reads the cached results in turn
+            List<TrainOutcome> batch = new ArrayList<>(COMMIT_BATCH);
+            Iterator<Row> it = trained.toLocalIterator();
+            while (it.hasNext()) {
+                TrainOutcome o = outcome(it.next());
+                batch.add(o);
+                collector.add(o);
+                if (batch.size() == COMMIT_BATCH) {
+                    tracking.recordDevices(session.id(), batch);
+                    batch.clear();
+                }
+            }
+            tracking.recordDevices(session.id(), batch);
+        } catch (RuntimeException e) {
+            if (trained != null) {
+                trained.unpersist();
+            }
+            tracking.finishSession(session.id(), SessionRecord.FAILED, collector.summary(seconds(start)), e.getMessage());
+            throw e;
+        }
+        tracking.finishSession(session.id(), SessionRecord.FINISHED, collector.summary(seconds(start)), null);
+        lastSession = tracking.session(session.id()).orElseThrow();
+        return trained;
     }
 
     /**
@@ -149,6 +146,15 @@ public final class SparkFleet {
         Dataset<Row> rows = deviceRows(df, spec.deviceColumn(), spec.features(), null, id, List.of());
         return byDevice(rows, session.nDevices(), 0).mapPartitions(scorePartition(JobContext.of(session, artifacts), models),
                 Encoders.row(PREDICTIONS));
+    }
+
+    /** What the rows were read from: the input files when Spark knows them, else the application. */
+    private static String describe(Dataset<Row> df) {
+        String[] files = df.inputFiles();
+        if (files.length == 0) {
+            return "spark:" + df.sparkSession().sparkContext().appName();
+        }
+        return files[0] + (files.length > 1 ? " (+" + (files.length - 1) + " files)" : "");
     }
 
     /** device (text), features and label (double), order columns, record id (long). */
