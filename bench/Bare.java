@@ -22,8 +22,9 @@ import java.util.Map;
 
 /**
  * The bare-algorithm baseline: the same fits (or predictions) over the same devices' arrays already in
- * memory, one device after another with the library given every core — no grouping, storage or tracking.
- * Only the loop is timed. Prints one JSON line.
+ * memory, one device after another — no grouping, storage or tracking. The library gets every core for
+ * devices of 10,000 rows or more and one thread for smaller ones (threads cost more than they bring on
+ * 100 rows). Only the loop is timed. Prints one JSON line.
  *
  * <pre>
  * java -cp fleetml-cli/target/fleetml.jar bench/Bare.java train STORE SESSION DATA   (the session's spec and data)
@@ -43,7 +44,7 @@ public class Bare {
                 f.forEachRemaining(frames::add);
             }
             long rows = frames.stream().mapToLong(DeviceFrame::rows).sum();
-            int cores = Runtime.getRuntime().availableProcessors();
+            int cores = rows / Math.max(1, frames.size()) >= 10_000 ? Runtime.getRuntime().availableProcessors() : 1;
             if (train) {
                 Algorithm a = spec.resolveAlgorithm();
                 DeviceTrainer trainer = a.trainer(Params.resolve(a, spec.params()), cores);
@@ -57,8 +58,10 @@ public class Bare {
                     }
                     int[][] split = Holdout.split(usable.rows(), spec.testFraction(), !spec.timeColumns().isEmpty(), spec.seed(), f.deviceId());
                     DeviceFrame test = usable.select(split[1]);
-                    DeviceModel m = trainer.fit(usable.select(split[0]));
-                    double e = Metrics.of(test.label(), m.predict(test)).mse();
+                    double e;
+                    try (DeviceModel m = trainer.fit(usable.select(split[0]))) {
+                        e = Metrics.of(test.label(), m.predict(test)).mse();
+                    }
                     if (!Double.isNaN(e)) {
                         mse += e;
                         counted++;

@@ -2,8 +2,11 @@ package io.fleetml.model;
 
 import io.fleetml.data.DeviceFrame;
 
-/** One device's fitted model. */
-public interface DeviceModel {
+/**
+ * One device's fitted model. Close it when done: a model may hold native memory (XGBoost's booster) that
+ * would otherwise wait for the garbage collector, which with 100,000 models a session is too long.
+ */
+public interface DeviceModel extends AutoCloseable {
 
     /** One prediction per row of {@code frame}; {@code NaN} where the model cannot predict a row. */
     double[] predict(DeviceFrame frame);
@@ -17,5 +20,10 @@ public interface DeviceModel {
      */
     default double trainingMse() {
         return Double.NaN;
+    }
+
+    /** Frees what the model holds outside the Java heap; a no-op for plain Java models. */
+    @Override
+    default void close() {
     }
 }

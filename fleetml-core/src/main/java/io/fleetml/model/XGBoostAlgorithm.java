@@ -156,6 +156,11 @@ public final class XGBoostAlgorithm implements Algorithm {
         }
 
         @Override
+        public void close() {
+            booster.dispose();
+        }
+
+        @Override
         public ModelArtifact artifact() {
             try {
                 return new ModelArtifact(FILE, booster.toByteArray("ubj"));

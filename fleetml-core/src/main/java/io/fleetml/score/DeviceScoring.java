@@ -52,12 +52,10 @@ public final class DeviceScoring {
         if (uri == null) {
             return new Scored(frame, null, null);
         }
-        DeviceModel model;
-        try {
-            model = algorithm.load(artifacts.read(uri).model());
+        try (DeviceModel model = algorithm.load(artifacts.read(uri).model())) {
+            return new Scored(frame, model.predict(frame), modelName);
         } catch (IOException e) {
             throw new IllegalStateException("cannot load the model of device " + frame.deviceId() + " from " + uri + ": " + e.getMessage(), e);
         }
-        return new Scored(frame, model.predict(frame), modelName);
     }
 }

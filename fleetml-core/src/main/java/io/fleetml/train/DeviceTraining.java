@@ -74,7 +74,7 @@ public final class DeviceTraining {
         if (problem != null) {
             return fail(device, n, dropped, problem, start);
         }
-        DeviceModel model;
+        DeviceModel model = null;
         try {
             model = trainer.fit(train);
             if (model == null) {
@@ -90,6 +90,10 @@ public final class DeviceTraining {
                     holdout, trainMse, null, null, ms(start)), artifact);
         } catch (Exception | LinkageError | AssertionError e) {
             return fail(device, n, dropped, describe(e), start);
+        } finally {
+            if (model != null) {
+                model.close(); // the artifact holds the bytes now
+            }
         }
     }
 
