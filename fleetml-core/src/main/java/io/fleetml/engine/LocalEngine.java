@@ -10,7 +10,6 @@ import io.fleetml.score.ScoreReport;
 import io.fleetml.store.FleetStore;
 import io.fleetml.store.SessionRecord;
 import io.fleetml.store.SessionSummary;
-import io.fleetml.train.DeviceTraining;
 import io.fleetml.train.TrainSpec;
 
 import java.util.List;
@@ -35,7 +34,7 @@ public final class LocalEngine implements Engine {
 
     @Override
     public TrainReport train(FleetSource source, TrainSpec spec, FleetStore store, Progress progress) {
-        new DeviceTraining(spec, 1); // an unknown algorithm or bad parameters fail before anything is written
+        spec.check(); // an unknown algorithm or bad parameters fail before anything is written
         long start = System.nanoTime();
         FleetShape shape = source.shape(spec.frameQuery());
         if (shape.rows() == 0) {
@@ -71,7 +70,7 @@ public final class LocalEngine implements Engine {
             throw new FleetInputException("session " + session.id() + " is " + session.status() + ", not FINISHED; score a finished session");
         }
         TrainSpec spec = session.spec();
-        String id = spec.idColumn() != null ? spec.idColumn() : (source.columns().contains("record_id") ? "record_id" : null);
+        String id = spec.idColumn() != null ? spec.idColumn() : TrainSpec.defaultIdColumn(source.columns());
         FrameQuery query = new FrameQuery(spec.deviceColumn(), spec.features(), null, id, List.of());
         FleetShape shape = source.shape(query);
         DeviceScoring scoring = new DeviceScoring(session, store.tracking().devices(session.id()), store.artifacts());

@@ -41,7 +41,7 @@ public final class TrainOptions {
 
     /** The spec these options describe; the id column defaults to {@code record_id} when {@code columns} has one. */
     public TrainSpec spec(List<String> columns) {
-        String id = idColumn != null ? idColumn : (columns.contains("record_id") ? "record_id" : null);
+        String id = idColumn != null ? idColumn : TrainSpec.defaultIdColumn(columns);
         return TrainSpec.builder(deviceColumn, features, label).algorithm(algorithm).params(params)
                 .testFraction(testFraction).timeColumns(timeColumns).idColumn(id).minRows(minRows)
                 .experiment(experiment).build();

@@ -66,6 +66,20 @@ public record TrainSpec(String deviceColumn, List<String> features, String label
         }
     }
 
+    /**
+     * Fails, before any work, on an unknown algorithm, an unknown parameter or a bad parameter value
+     * (building a trainer parses the values).
+     */
+    public void check() {
+        resolveAlgorithm().trainer(resolvedParams(), 1);
+        seed();
+    }
+
+    /** The record-id column when a spec names none: {@code record_id} if the data has one, else none (row numbers). */
+    public static String defaultIdColumn(List<String> columns) {
+        return columns.contains("record_id") ? "record_id" : null;
+    }
+
     public FrameQuery frameQuery() {
         return new FrameQuery(deviceColumn, features, label, idColumn, timeColumns);
     }

@@ -10,7 +10,6 @@ import io.fleetml.score.DeviceScoring;
 import io.fleetml.store.SessionRecord;
 import io.fleetml.store.SessionSummary;
 import io.fleetml.store.TrackingStore;
-import io.fleetml.train.DeviceTraining;
 import io.fleetml.train.Metrics;
 import io.fleetml.train.TrainOutcome;
 import io.fleetml.train.TrainSpec;
@@ -88,7 +87,7 @@ public final class SparkFleet {
      * ({@link #RESULTS}). A device's failure is its row's status, never a failed job.
      */
     public Dataset<Row> train(Dataset<Row> df, TrainSpec spec) {
-        new DeviceTraining(spec, 1); // an unknown algorithm or bad parameters fail here, before any job runs
+        spec.check(); // an unknown algorithm or bad parameters fail here, before any job runs
         check(df, spec.deviceColumn(), spec.features(), spec.label(), spec.idColumn(), spec.timeColumns());
         long start = System.nanoTime();
         // Not cached: building Spark's in-memory cache of the input cost more (5 s for 1M rows) than reading it twice.
@@ -138,8 +137,8 @@ public final class SparkFleet {
             throw new FleetInputException("session " + session.id() + " is " + session.status() + ", not FINISHED; score a finished session");
         }
         TrainSpec spec = session.spec();
-        String id = spec.idColumn() != null && Arrays.asList(df.columns()).contains(spec.idColumn()) ? spec.idColumn()
-                : (Arrays.asList(df.columns()).contains("record_id") ? "record_id" : null);
+        List<String> columns = Arrays.asList(df.columns());
+        String id = spec.idColumn() != null && columns.contains(spec.idColumn()) ? spec.idColumn() : TrainSpec.defaultIdColumn(columns);
         check(df, spec.deviceColumn(), spec.features(), null, id, List.of());
         Map<String, String> uris = DeviceScoring.modelUris(tracking.devices(session.id()));
         Broadcast<Map<String, String>> models = JavaSparkContext.fromSparkContext(df.sparkSession().sparkContext()).broadcast(uris);
