@@ -74,7 +74,7 @@ public class Bare {
                 Map<String, DeviceModel> models = new HashMap<>();
                 Algorithm a = spec.resolveAlgorithm();
                 for (var e : DeviceScoring.modelUris(store.tracking().devices(session.id())).entrySet()) {
-                    models.put(e.getKey(), a.load(store.artifacts().read(e.getValue()).model()));
+                    models.put(e.getKey(), a.load(store.artifacts().read(e.getValue())));
                 }
                 long t0 = System.nanoTime();
                 double checksum = 0;

@@ -67,7 +67,7 @@ public class LibraryExampleTest {
             }
             DoubleAdder sum = new DoubleAdder();
             ScoreReport scored = engine.score(source, report.session(), store,
-                    (recordId, deviceId, prediction, model) -> sum.add(prediction), Progress.NONE);
+                    (deviceId, recordIds, predictions, model) -> sum.add(Arrays.stream(predictions).sum()), Progress.NONE);
             // --- README example ends
 
             assertEquals(12, report.summary().ok());

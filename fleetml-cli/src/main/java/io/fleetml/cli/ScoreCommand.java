@@ -22,8 +22,8 @@ import java.util.concurrent.Callable;
 
 @Command(name = "score", description = "Predict every record with its device's model from a training session.")
 final class ScoreCommand implements Callable<Integer> {
-    static final List<Column> PREDICTION_COLUMNS = List.of(Column.integer("record_id"), Column.text("device_id"),
-            Column.real("prediction"), Column.text("model"));
+    static final List<Column> PREDICTION_COLUMNS = List.of(Column.integers("record_id"), Column.text("device_id"),
+            Column.reals("prediction"), Column.text("model"));
 
     @Spec
     CommandSpec command;
@@ -59,21 +59,24 @@ final class ScoreCommand implements Callable<Integer> {
                     "latest".equals(sessionId) ? "no finished training session in " + storeOption.dir() + "; run fleetml train first"
                             : "no session '" + sessionId + "' in " + storeOption.dir() + "; list them with: fleetml sessions"));
             ScoreReport r;
+            long start = System.nanoTime(); // the time printed includes writing the predictions out
             if (out != null) {
                 try (TableFile table = TableFile.create(out, PREDICTION_COLUMNS)) {
-                    r = engine.score(source, session, store, table::row, TerminalProgress.forConsole());
+                    r = engine.score(source, session, store, (device, ids, predictions, model) -> table.row(ids, device, predictions, model),
+                            TerminalProgress.forConsole());
                 }
             } else {
                 long[] shown = {0};
                 print.println("record_id  device_id  prediction  model   (first 10; write all with --out)");
-                r = engine.score(source, session, store, (id, device, p, model) -> {
-                    if (shown[0]++ < 10) {
-                        print.printf("%s  %s  %s  %s%n", id, device, Text.num(p), model);
+                r = engine.score(source, session, store, (device, ids, predictions, model) -> {
+                    for (int i = 0; i < ids.length && shown[0]++ < 10; i++) {
+                        print.printf("%s  %s  %s  %s%n", ids[i], device, Text.num(predictions[i]), model);
                     }
                 }, TerminalProgress.forConsole());
             }
+            double seconds = (System.nanoTime() - start) / 1e9;
             print.printf("scored %s of %s records (%s devices) with session %s in %.1f s (%s records/s)%n", Text.count(r.predicted()),
-                    Text.count(r.records()), Text.count(r.devices()), session.id(), r.seconds(), Text.rate(r.records(), r.seconds()));
+                    Text.count(r.records()), Text.count(r.devices()), session.id(), seconds, Text.rate(r.records(), seconds));
             if (r.devicesWithoutModel() > 0) {
                 print.printf("  no model: %s devices, %s records (unknown to the session, or failed/skipped there): no prediction%n",
                         Text.count(r.devicesWithoutModel()), Text.count(r.recordsWithoutModel()));

@@ -1,65 +1,135 @@
 package io.fleetml.data;
 
-import org.duckdb.DuckDBAppender;
-import org.duckdb.DuckDBConnection;
+import org.duckdb.DuckDBColumnType;
+import org.duckdb.DuckDBDataChunkWriter;
+import org.duckdb.DuckDBFunctions;
+import org.duckdb.DuckDBTableFunction;
+import org.duckdb.DuckDBTableFunctionBindInfo;
+import org.duckdb.DuckDBTableFunctionCallInfo;
+import org.duckdb.DuckDBTableFunctionInitInfo;
+import org.duckdb.DuckDBWritableVector;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.stream.Collectors;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Writes a table to {@code .csv}, {@code .csv.gz} or {@code .parquet} (by the file's extension) through
- * DuckDB. Rows go to a staging table; {@link #close()} writes a temporary file and moves it into place,
- * so a reader never sees a half-written result.
+ * DuckDB, while the rows are still being produced: a background thread runs DuckDB's {@code COPY} over a
+ * table function that takes the rows from a bounded queue. Writing thus overlaps the work that produces
+ * the rows, and memory holds at most about a million rows however large the table. {@link #close()}
+ * waits for the file and moves it into place, so a reader never sees a half-written result.
+ *
+ * <p>A {@linkplain Column#repeated repeated} column takes an array per call, and each element becomes a
+ * row: one call writes a device's 100 predictions, with its device id once (appending 10 million
+ * predictions a row at a time cost more than computing them).
+ *
+ * <p>{@link #row} may be called from any one thread at a time.
  */
 public final class TableFile implements AutoCloseable {
+    private static final int MAX_QUEUED_ROWS = 1 << 20;
+    private static final int HANDOFF_ROWS = 8_192;
+    private static final List<Object[]> END = List.of();
 
-    /** A column of the written table. */
-    public record Column(String name, String sqlType) {
+    /** What a column holds. */
+    public enum Type {
+        TEXT(DuckDBColumnType.VARCHAR), INTEGER(DuckDBColumnType.BIGINT), REAL(DuckDBColumnType.DOUBLE);
+
+        private final DuckDBColumnType duckDb;
+
+        Type(DuckDBColumnType duckDb) {
+            this.duckDb = duckDb;
+        }
+    }
+
+    /**
+     * A column of the written table.
+     *
+     * @param repeated given as an array ({@code long[]} or {@code double[]}) whose elements become rows;
+     *                 the repeated columns of one call have arrays of one length, the others repeat
+     */
+    public record Column(String name, Type type, boolean repeated) {
         public static Column text(String name) {
-            return new Column(name, "VARCHAR");
+            return new Column(name, Type.TEXT, false);
         }
 
         public static Column integer(String name) {
-            return new Column(name, "BIGINT");
+            return new Column(name, Type.INTEGER, false);
         }
 
         public static Column real(String name) {
-            return new Column(name, "DOUBLE");
+            return new Column(name, Type.REAL, false);
+        }
+
+        public static Column integers(String name) {
+            return new Column(name, Type.INTEGER, true);
+        }
+
+        public static Column reals(String name) {
+            return new Column(name, Type.REAL, true);
         }
     }
 
     private final Path target;
-    private final String copyOptions;
+    private final Path tmp;
+    private final List<Column> columns;
+    private final int repeatedColumn; // the index of a repeated column, or -1
     private final Connection db;
-    private final DuckDBAppender appender;
-    private long rows;
+    private final String copy;
+    private final Thread writer;
+    private final BlockingQueue<List<Object[]>> queue = new ArrayBlockingQueue<>(MAX_QUEUED_ROWS / HANDOFF_ROWS);
+    private final Semaphore queuedRows = new Semaphore(MAX_QUEUED_ROWS);
+    private volatile Exception failure;
+    private List<Object[]> pending = new ArrayList<>();
+    private int pendingRows;
 
-    private TableFile(Path target, String copyOptions, Connection db, DuckDBAppender appender) {
+    private TableFile(Path target, List<Column> columns, String copyOptions, Connection db) {
         this.target = target;
-        this.copyOptions = copyOptions;
+        this.tmp = target.resolveSibling("." + target.getFileName() + ".tmp");
+        this.copy = "COPY (SELECT * FROM fleetml_rows()) TO " + DuckDb.literal(tmp.toString()) + " " + copyOptions;
+        this.columns = List.copyOf(columns);
+        int repeated = -1;
+        for (int c = 0; c < columns.size(); c++) {
+            if (columns.get(c).repeated()) {
+                repeated = c;
+            }
+        }
+        this.repeatedColumn = repeated;
         this.db = db;
-        this.appender = appender;
+        this.writer = new Thread(this::write, "fleetml-write " + target.getFileName());
+        this.writer.setDaemon(true);
     }
 
-    /** Starts a table that {@link #close()} writes to {@code target}. */
+    /** Starts writing a table to {@code target}; {@link #close()} finishes it. */
     public static TableFile create(Path target, List<Column> columns) {
         String copyOptions = copyOptions(target);
         Connection db = DuckDb.open();
-        try (Statement st = db.createStatement()) {
-            st.execute("CREATE TABLE staged (" + columns.stream().map(c -> DuckDb.ident(c.name()) + " " + c.sqlType())
-                    .collect(Collectors.joining(", ")) + ")");
-            return new TableFile(target, copyOptions, db, ((DuckDBConnection) db).createAppender(DuckDBConnection.DEFAULT_SCHEMA, "staged"));
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot stage table for " + target + ": " + DuckDb.reason(e), e);
+        TableFile table = new TableFile(target, columns, copyOptions, db);
+        try {
+            Path parent = target.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            DuckDBFunctions.tableFunction().withName("fleetml_rows").withFunction(table.new Rows()).register(db);
+        } catch (SQLException | IOException e) {
+            closeQuietly(db);
+            throw new FleetInputException("cannot write " + target + ": " + e.getMessage(), e);
         }
+        table.writer.start();
+        return table;
     }
 
     /** Fails, before any work is done, when {@code file}'s extension is not one this class writes. */
@@ -81,76 +151,251 @@ public final class TableFile implements AutoCloseable {
         throw new FleetInputException("cannot write " + target + ": name it .csv, .csv.gz or .parquet");
     }
 
-    /** Appends one row; values are String, Long/Integer, Double (NaN is written as empty) or null. */
+    /**
+     * Adds one row, or for repeated columns one row per array element. Values, in column order: String,
+     * a Number, null, or for a repeated column {@code long[]} or {@code double[]}. NaN and null are written
+     * as missing (an empty CSV cell, a Parquet null).
+     */
     public void row(Object... values) {
-        try {
-            appender.beginRow();
-            for (Object v : values) {
-                if (v == null || (v instanceof Double d && d.isNaN())) {
-                    appender.appendNull();
-                } else if (v instanceof String s) {
-                    appender.append(s);
-                } else if (v instanceof Double d) {
-                    appender.append(d.doubleValue());
-                } else if (v instanceof Number n) {
-                    appender.append(n.longValue());
-                } else {
-                    appender.append(v.toString());
+        if (values.length != columns.size()) {
+            throw new IllegalArgumentException("a row of " + target + " has " + columns.size() + " values, not " + values.length);
+        }
+        int rows = 1;
+        if (repeatedColumn >= 0) {
+            rows = length(values[repeatedColumn]);
+            for (int c = 0; c < values.length; c++) {
+                if (columns.get(c).repeated() && length(values[c]) != rows) {
+                    throw new IllegalArgumentException("repeated columns of " + target + " differ in length: " + rows + " "
+                            + columns.get(repeatedColumn).name() + ", " + length(values[c]) + " " + columns.get(c).name());
                 }
             }
-            appender.endRow();
-            rows++;
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot stage row for " + target + ": " + DuckDb.reason(e), e);
+        }
+        pending.add(values);
+        pendingRows += rows;
+        if (pendingRows >= HANDOFF_ROWS) {
+            handOff();
         }
     }
 
-    /** Fast path for the prediction table's shape: one call, no boxing of the numbers. */
-    public void row(long id, String device, double value, String label) {
+    private static int length(Object array) {
+        if (array instanceof long[] a) {
+            return a.length;
+        }
+        if (array instanceof double[] a) {
+            return a.length;
+        }
+        throw new IllegalArgumentException("a repeated column takes long[] or double[], not " + (array == null ? "null" : array.getClass().getSimpleName()));
+    }
+
+    /** Queues the pending rows for the writer, waiting while a million rows are queued already. */
+    private void handOff() {
+        if (pending.isEmpty()) {
+            return;
+        }
+        int permits = Math.min(pendingRows, MAX_QUEUED_ROWS);
         try {
-            appender.beginRow().append(id).append(device);
-            if (Double.isNaN(value)) {
-                appender.appendNull();
-            } else {
-                appender.append(value);
+            while (!queuedRows.tryAcquire(permits, 100, TimeUnit.MILLISECONDS)) {
+                checkWriter();
             }
-            if (label == null) {
-                appender.appendNull();
-            } else {
-                appender.append(label);
-            }
-            appender.endRow();
-            rows++;
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot stage row for " + target + ": " + DuckDb.reason(e), e);
+            checkWriter();
+            queue.put(pending);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while writing " + target, e);
+        }
+        pending = new ArrayList<>();
+        pendingRows = 0;
+    }
+
+    private void checkWriter() {
+        if (failure != null) {
+            throw new FleetInputException("cannot write " + target + ": " + reason(failure), failure);
         }
     }
 
-    public long rows() {
-        return rows;
+    private static String reason(Exception e) {
+        return e instanceof SQLException s ? DuckDb.reason(s) : String.valueOf(e.getMessage());
     }
 
-    /** Writes the file and moves it into place. */
+    /** The writer thread: DuckDB's COPY, reading {@link Rows} until {@link #END}. */
+    private void write() {
+        try (Statement st = db.createStatement()) {
+            st.execute(copy);
+        } catch (SQLException | RuntimeException e) {
+            failure = e;
+            queue.clear(); // unblocks a producer waiting for room
+            queuedRows.release(MAX_QUEUED_ROWS);
+        }
+    }
+
+    /** Waits for the file and moves it into place. */
     @Override
     public void close() {
-        Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp");
         try (db) {
-            appender.close();
-            Path parent = target.toAbsolutePath().getParent();
-            if (parent != null) {
-                Files.createDirectories(parent);
-            }
-            try (Statement st = db.createStatement()) {
-                st.execute("COPY staged TO " + DuckDb.literal(tmp.toString()) + " " + copyOptions);
-            }
+            handOff();
+            queue.put(END);
+            writer.join();
+            checkWriter();
             Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            deleteTmp();
+            throw new IllegalStateException("interrupted while writing " + target, e);
         } catch (SQLException | IOException e) {
-            try {
-                Files.deleteIfExists(tmp);
-            } catch (IOException ignored) {
-                // best effort: the temporary file is hidden and harmless
-            }
+            deleteTmp();
             throw new FleetInputException("cannot write " + target + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            deleteTmp();
+            throw e;
+        }
+    }
+
+    private void deleteTmp() {
+        try {
+            Files.deleteIfExists(tmp);
+        } catch (IOException ignored) {
+            // best effort: the temporary file is hidden and harmless
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception ignored) {
+            // nothing was written yet
+        }
+    }
+
+    /**
+     * The table function COPY reads: fills DuckDB's chunks from the queued rows, in order, on one thread.
+     * It blocks while the queue is empty, which is what lets the file be written while rows are produced.
+     */
+    private final class Rows implements DuckDBTableFunction<Object, Object, Object> {
+        private List<Object[]> batch = List.of();
+        private int item; // index in batch
+        private int element; // row within the item, for repeated columns
+        private boolean done;
+        private byte[][][] text;
+        private final String[] lastText = new String[columns.size()];
+        private final byte[][] lastUtf8 = new byte[columns.size()][];
+
+        @Override
+        public Object bind(DuckDBTableFunctionBindInfo info) {
+            for (Column c : columns) {
+                info.addResultColumn(c.name(), c.type().duckDb);
+            }
+            return null;
+        }
+
+        @Override
+        public Object init(DuckDBTableFunctionInitInfo info) {
+            info.setMaxThreads(1); // rows keep their order
+            return null;
+        }
+
+        @Override
+        public long apply(DuckDBTableFunctionCallInfo info, DuckDBDataChunkWriter out) throws InterruptedException {
+            int capacity = (int) out.capacity();
+            if (text == null) {
+                text = new byte[columns.size()][capacity][];
+            }
+            int n = 0;
+            while (n < capacity && !done) {
+                if (item == batch.size()) {
+                    queuedRows.release(Math.min(rowsOf(batch), MAX_QUEUED_ROWS));
+                    batch = queue.take();
+                    item = 0;
+                    done = batch == END;
+                    continue;
+                }
+                Object[] values = batch.get(item);
+                int rows = repeatedColumn < 0 ? 1 : length(values[repeatedColumn]);
+                int take = Math.min(capacity - n, rows - element);
+                for (int c = 0; c < values.length; c++) {
+                    write(c, out.vector(c), values[c], n, element, take);
+                }
+                n += take;
+                element += take;
+                if (element == rows) {
+                    item++;
+                    element = 0;
+                }
+            }
+            for (int c = 0; c < columns.size(); c++) {
+                if (columns.get(c).type() == Type.TEXT && n > 0) {
+                    out.vector(c).setStringUtf8Batch(0, n == capacity ? text[c] : Arrays.copyOf(text[c], n));
+                }
+            }
+            return n;
+        }
+
+        private int rowsOf(List<Object[]> items) {
+            if (repeatedColumn < 0) {
+                return items.size();
+            }
+            int rows = 0;
+            for (Object[] values : items) {
+                rows += length(values[repeatedColumn]);
+            }
+            return rows;
+        }
+
+        /** Writes {@code count} rows of column {@code c} at {@code at}, from element {@code from} of a repeated value. */
+        private void write(int c, DuckDBWritableVector v, Object value, int at, int from, int count) {
+            Column col = columns.get(c);
+            if (col.repeated()) {
+                if (value instanceof long[] longs) {
+                    for (int i = 0; i < count; i++) {
+                        v.setLong(at + i, longs[from + i]);
+                    }
+                } else {
+                    double[] doubles = (double[]) value;
+                    for (int i = 0; i < count; i++) {
+                        double d = doubles[from + i];
+                        if (Double.isNaN(d)) {
+                            v.setNull(at + i);
+                        } else {
+                            v.setDouble(at + i, d);
+                        }
+                    }
+                }
+                return;
+            }
+            switch (col.type()) {
+                case TEXT -> Arrays.fill(text[c], at, at + count, utf8(c, value));
+                case INTEGER -> {
+                    for (int i = 0; i < count; i++) {
+                        if (value == null) {
+                            v.setNull(at + i);
+                        } else {
+                            v.setLong(at + i, ((Number) value).longValue());
+                        }
+                    }
+                }
+                case REAL -> {
+                    double d = value == null ? Double.NaN : ((Number) value).doubleValue();
+                    for (int i = 0; i < count; i++) {
+                        if (Double.isNaN(d)) {
+                            v.setNull(at + i);
+                        } else {
+                            v.setDouble(at + i, d);
+                        }
+                    }
+                }
+            }
+        }
+
+        /** UTF-8 of a text value, remembering the last one per column: a device's id repeats for its rows. */
+        private byte[] utf8(int c, Object value) {
+            if (value == null) {
+                return null;
+            }
+            String s = value.toString();
+            if (!s.equals(lastText[c])) {
+                lastText[c] = s;
+                lastUtf8[c] = s.getBytes(StandardCharsets.UTF_8);
+            }
+            return lastUtf8[c];
         }
     }
 }

@@ -12,6 +12,7 @@ import io.fleetml.store.SessionRecord;
 import io.fleetml.store.SessionSummary;
 import io.fleetml.train.TrainSpec;
 
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -101,21 +102,22 @@ public final class LocalEngine implements Engine {
 
         void add(DeviceScoring.Scored s, PredictionSink sink) {
             long[] ids = s.frame().recordIds();
-            String device = s.frame().deviceId();
             double[] predictions = s.predictions();
             records += ids.length;
             devices++;
             if (predictions == null) {
                 devicesWithoutModel++;
                 recordsWithoutModel += ids.length;
-            }
-            for (int i = 0; i < ids.length; i++) {
-                double p = predictions == null ? Double.NaN : predictions[i];
-                if (!Double.isNaN(p)) {
-                    predicted++;
+                predictions = new double[ids.length];
+                Arrays.fill(predictions, Double.NaN);
+            } else {
+                for (double p : predictions) {
+                    if (!Double.isNaN(p)) {
+                        predicted++;
+                    }
                 }
-                sink.accept(ids[i], device, p, s.model());
             }
+            sink.accept(s.frame().deviceId(), ids, predictions, s.model());
         }
 
         ScoreReport report(double seconds) {

@@ -52,7 +52,7 @@ public final class DeviceScoring {
         if (uri == null) {
             return new Scored(frame, null, null);
         }
-        try (DeviceModel model = algorithm.load(artifacts.read(uri).model())) {
+        try (DeviceModel model = algorithm.load(artifacts.read(uri))) {
             return new Scored(frame, model.predict(frame), modelName);
         } catch (IOException e) {
             throw new IllegalStateException("cannot load the model of device " + frame.deviceId() + " from " + uri + ": " + e.getMessage(), e);

@@ -16,15 +16,14 @@ public interface ArtifactStore extends AutoCloseable {
     record DeviceArtifact(String deviceId, ModelArtifact model, byte[] meta) {
     }
 
-    /** A model read back: its bytes and metadata. */
-    record StoredModel(ModelArtifact model, byte[] meta) {
-    }
-
     /** Writes pack {@code pack} of {@code session}; returns the model URI of each artifact, in order. */
     List<String> writePack(String session, int pack, List<DeviceArtifact> artifacts) throws java.io.IOException;
 
     /** Reads the model at {@code modelUri}. */
-    StoredModel read(String modelUri) throws java.io.IOException;
+    ModelArtifact read(String modelUri) throws java.io.IOException;
+
+    /** Reads the metadata (JSON) stored beside the model at {@code modelUri}. */
+    byte[] meta(String modelUri) throws java.io.IOException;
 
     /** Where this store keeps its packs, as a URI. */
     String root();

@@ -1,6 +1,5 @@
 package io.fleetml.store;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fleetml.model.ModelArtifact;
 
 import java.io.IOException;
@@ -10,6 +9,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -25,10 +25,10 @@ import java.util.zip.ZipOutputStream;
  * models from each.
  */
 public final class LocalArtifactStore implements ArtifactStore {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String META = "meta.json";
     private static final int STORE_BELOW = 4096;
     private final Path root;
-    private final Map<Path, ZipFile> open = new ConcurrentHashMap<>();
+    private final Map<String, Pack> open = new ConcurrentHashMap<>();
 
     public LocalArtifactStore(Path root) {
         this.root = root.toAbsolutePath();
@@ -55,13 +55,13 @@ public final class LocalArtifactStore implements ArtifactStore {
                 ModelUri uri = new ModelUri(packUri, a.deviceId());
                 String prefix = uri.entryPrefix();
                 put(zip, prefix + a.model().fileName(), a.model().bytes());
-                put(zip, prefix + "meta.json", a.meta());
+                put(zip, prefix + META, a.meta());
                 uris.add(uri.toString());
             }
         }
-        ZipFile stale = open.remove(target);
+        Pack stale = open.remove(packUri.toString());
         if (stale != null) {
-            stale.close();
+            stale.zip().close();
         }
         Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         return uris;
@@ -84,36 +84,66 @@ public final class LocalArtifactStore implements ArtifactStore {
     }
 
     @Override
-    public StoredModel read(String modelUri) throws IOException {
-        ModelUri uri = ModelUri.parse(modelUri);
-        Path pack = Path.of(uri.pack());
-        ZipFile zip;
-        try {
-            zip = open.computeIfAbsent(pack, p -> {
-                try {
-                    return new ZipFile(p.toFile());
-                } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            });
-        } catch (java.io.UncheckedIOException e) {
-            throw new NoSuchFileException(pack + " (model pack of device " + uri.deviceId() + "): " + e.getCause().getMessage());
+    public ModelArtifact read(String modelUri) throws IOException {
+        Pack pack = pack(modelUri);
+        String prefix = ModelUri.entryPrefixOf(modelUri);
+        ZipEntry model = pack.models().get(prefix);
+        if (model == null) { // written by hand, perhaps, with the device id encoded another way
+            prefix = ModelUri.parse(modelUri).entryPrefix();
+            model = pack.models().get(prefix);
         }
-        String prefix = uri.entryPrefix();
-        byte[] meta = entry(zip, prefix + "meta.json");
-        String modelFile = meta == null ? null : JSON.readTree(meta).path("model_file").asText(null);
-        byte[] model = modelFile == null ? null : entry(zip, prefix + modelFile);
         if (model == null) {
-            throw new NoSuchFileException(modelUri + " (no model for device " + uri.deviceId() + " in " + pack + ")");
+            throw new NoSuchFileException(modelUri + " (no model for device " + ModelUri.parse(modelUri).deviceId() + " in " + pack.path() + ")");
         }
-        return new StoredModel(new ModelArtifact(modelFile, model), meta);
+        return new ModelArtifact(model.getName().substring(prefix.length()), bytes(pack.zip(), model));
     }
 
-    private static byte[] entry(ZipFile zip, String name) throws IOException {
-        ZipEntry e = zip.getEntry(name);
-        if (e == null) {
-            return null;
+    @Override
+    public byte[] meta(String modelUri) throws IOException {
+        Pack pack = pack(modelUri);
+        ZipEntry meta = pack.zip().getEntry(ModelUri.parse(modelUri).entryPrefix() + META);
+        if (meta == null) {
+            throw new NoSuchFileException(modelUri + META + " (not in " + pack.path() + ")");
         }
+        return bytes(pack.zip(), meta);
+    }
+
+    /** The open pack that holds {@code modelUri}; opened, and its models indexed, on first use. */
+    private Pack pack(String modelUri) throws NoSuchFileException {
+        String packUri = ModelUri.packOf(modelUri);
+        try {
+            return open.computeIfAbsent(packUri, Pack::open);
+        } catch (java.io.UncheckedIOException e) {
+            ModelUri uri = ModelUri.parse(modelUri);
+            throw new NoSuchFileException(Path.of(uri.pack()) + " (model pack of device " + uri.deviceId() + "): " + e.getCause().getMessage());
+        }
+    }
+
+    /**
+     * An open pack with its device directories indexed to their model entries, so a model is read
+     * without first reading {@code meta.json} to learn its file name (which cost more than the model).
+     */
+    private record Pack(Path path, ZipFile zip, Map<String, ZipEntry> models) {
+        static Pack open(String packUri) {
+            Path path = Path.of(java.net.URI.create(packUri));
+            try {
+                ZipFile zip = new ZipFile(path.toFile());
+                Map<String, ZipEntry> models = new HashMap<>();
+                for (var entries = zip.entries(); entries.hasMoreElements(); ) {
+                    ZipEntry e = entries.nextElement();
+                    int slash = e.getName().lastIndexOf('/');
+                    if (slash > 0 && !e.getName().endsWith("/" + META)) {
+                        models.put(e.getName().substring(0, slash + 1), e);
+                    }
+                }
+                return new Pack(path, zip, models);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+    }
+
+    private static byte[] bytes(ZipFile zip, ZipEntry e) throws IOException {
         try (var in = zip.getInputStream(e)) {
             return in.readAllBytes();
         }
@@ -121,9 +151,9 @@ public final class LocalArtifactStore implements ArtifactStore {
 
     @Override
     public void close() {
-        for (ZipFile z : open.values()) {
+        for (Pack p : open.values()) {
             try {
-                z.close();
+                p.zip().close();
             } catch (IOException ignored) {
                 // read-only handle
             }

@@ -23,12 +23,27 @@ public record ModelUri(URI pack, String deviceId) {
     }
 
     public static ModelUri parse(String uri) {
+        int at = separatorOf(uri);
+        String device = uri.substring(at + SEPARATOR.length(), uri.length() - 1);
+        return new ModelUri(URI.create(uri.substring(0, at)), URLDecoder.decode(device, StandardCharsets.UTF_8));
+    }
+
+    /** The pack part of a model URI as written, without parsing it. */
+    static String packOf(String modelUri) {
+        return modelUri.substring(0, separatorOf(modelUri));
+    }
+
+    /** The device directory part of a model URI as written, without decoding it. */
+    static String entryPrefixOf(String modelUri) {
+        return modelUri.substring(separatorOf(modelUri) + SEPARATOR.length());
+    }
+
+    private static int separatorOf(String uri) {
         int at = uri.lastIndexOf(SEPARATOR);
         if (at < 0 || !uri.endsWith("/")) {
             throw new IllegalArgumentException("not a fleetml model URI (expected <pack>.zip!/<device>/): " + uri);
         }
-        String device = uri.substring(at + SEPARATOR.length(), uri.length() - 1);
-        return new ModelUri(URI.create(uri.substring(0, at)), URLDecoder.decode(device, StandardCharsets.UTF_8));
+        return at;
     }
 
     /** The directory of this device's files inside the pack, with a trailing slash. */

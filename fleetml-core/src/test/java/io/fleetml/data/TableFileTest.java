@@ -34,6 +34,61 @@ class TableFileTest {
     }
 
     @Test
+    void repeatedColumnsBecomeOneRowPerElementInOrder() throws Exception {
+        Path parquet = dir.resolve("predictions.parquet");
+        int devices = 3_000; // many hand-offs to the writer, and rows spanning DuckDB's chunks
+        try (TableFile t = TableFile.create(parquet, List.of(TableFile.Column.integers("record_id"), TableFile.Column.text("device_id"),
+                TableFile.Column.reals("prediction"), TableFile.Column.text("model")))) {
+            for (int d = 0; d < devices; d++) {
+                long[] ids = new long[d % 7 == 0 ? 0 : 1 + d % 1_000];
+                double[] p = new double[ids.length];
+                for (int i = 0; i < ids.length; i++) {
+                    ids[i] = d * 10_000L + i;
+                    p[i] = i == 3 ? Double.NaN : d + i / 1000.0;
+                }
+                t.row(ids, "dev-" + d, p, d % 2 == 0 ? "device/s1" : null);
+            }
+        }
+        try (var db = java.sql.DriverManager.getConnection("jdbc:duckdb:"); var st = db.createStatement();
+             var rs = st.executeQuery("SELECT count(*), count(prediction), count(model), "
+                     + "bool_and(device_id = 'dev-' || (record_id // 10000)), "
+                     + "bool_and(prediction IS NULL OR abs(prediction - (record_id // 10000 + (record_id % 10000) / 1000.0)) < 1e-9), "
+                     + "bool_and(record_id > prev) FROM (SELECT *, lag(record_id, 1, -1) OVER () AS prev FROM '" + parquet + "')")) {
+            rs.next();
+            long rows = 0;
+            long nan = 0;
+            long withModel = 0;
+            for (int d = 0; d < devices; d++) {
+                int n = d % 7 == 0 ? 0 : 1 + d % 1_000;
+                rows += n;
+                nan += n > 3 ? 1 : 0;
+                withModel += d % 2 == 0 ? n : 0;
+            }
+            assertEquals(rows, rs.getLong(1));
+            assertEquals(rows - nan, rs.getLong(2), "NaN is written as null");
+            assertEquals(withModel, rs.getLong(3));
+            assertTrue(rs.getBoolean(4), "each element carries its row's device");
+            assertTrue(rs.getBoolean(5), "each element its own value");
+            assertTrue(rs.getBoolean(6), "rows in the order given");
+        }
+    }
+
+    @Test
+    void aValueTheWriterCannotTakeFailsNamingTheFileAndLeavesNothing() throws IOException {
+        Path out = dir.resolve("bad.csv");
+        TableFile t = TableFile.create(out, List.of(TableFile.Column.text("device_id"), TableFile.Column.real("mse")));
+        t.row("a", "not a number");
+        FleetInputException e = assertThrows(FleetInputException.class, t::close);
+        assertTrue(e.getMessage().startsWith("cannot write " + out), e.getMessage());
+        assertEquals(0, Files.list(dir).count(), "neither the file nor a temporary one");
+        assertThrows(IllegalArgumentException.class, () -> {
+            try (TableFile mismatched = TableFile.create(dir.resolve("m.csv"), List.of(TableFile.Column.integers("a"), TableFile.Column.reals("b")))) {
+                mismatched.row(new long[2], new double[3]);
+            }
+        });
+    }
+
+    @Test
     void unknownExtensionIsRefused() {
         assertThrows(FleetInputException.class, () -> TableFile.requireWritable(dir.resolve("x.json")));
         TableFile.requireWritable(dir.resolve("x.csv.gz"));

@@ -57,7 +57,7 @@ class LocalEngineTest {
                 assertEquals(12, o.nTest());
                 assertTrue(o.holdout().mse() < 0.01, o.deviceId() + " mse " + o.holdout().mse());
                 assertTrue(o.trainMse() < 0.01);
-                String meta = new String(store.artifacts().read(o.modelUri()).meta(), java.nio.charset.StandardCharsets.UTF_8);
+                String meta = new String(store.artifacts().meta(o.modelUri()), java.nio.charset.StandardCharsets.UTF_8);
                 assertTrue(meta.matches(".*\"library\":\"ejml 0\\.\\d+.*") && meta.contains("\"features\":[\"x1\",\"x2\"]")
                         && meta.contains("\"device_id\":\"" + o.deviceId() + "\""), meta);
             }
@@ -154,9 +154,11 @@ class LocalEngineTest {
             Map<Long, String> models = new HashMap<>();
             ScoreReport report;
             try (FleetSource source = DuckDbFleetSource.open(score.toString())) {
-                report = new LocalEngine(2).score(source, session, store, (id, device, p, model) -> {
-                    predictions.put(id, p);
-                    models.put(id, model);
+                report = new LocalEngine(2).score(source, session, store, (device, ids, p, model) -> {
+                    for (int i = 0; i < ids.length; i++) {
+                        predictions.put(ids[i], p[i]);
+                        models.put(ids[i], model);
+                    }
                 }, Progress.NONE);
             }
             assertEquals(3, loads.get(), "one load per device with records");

@@ -31,8 +31,11 @@ class LocalArtifactStoreTest {
             List<String> uris = store.writePack("s1", 3, List.of(artifact("a/b c!", "1".getBytes()), artifact("ünï", big)));
             assertTrue(uris.get(0).endsWith("/s1/part-00003.zip!/a%2Fb+c%21/"), uris.get(0));
             assertEquals("a/b c!", ModelUri.parse(uris.get(0)).deviceId());
-            assertArrayEquals("1".getBytes(), store.read(uris.get(0)).model().bytes());
-            assertArrayEquals(big, store.read(uris.get(1)).model().bytes());
+            assertArrayEquals("1".getBytes(), store.read(uris.get(0)).bytes());
+            assertArrayEquals(big, store.read(uris.get(1)).bytes());
+            assertEquals("model.json", store.read(uris.get(0)).fileName());
+            assertArrayEquals("1".getBytes(), store.read(uris.get(0).replace("+", "%20")).bytes(), "another spelling of the same device");
+            assertEquals("{\"model_file\":\"model.json\"}", new String(store.meta(uris.get(1)), StandardCharsets.UTF_8));
             try (ZipFile zip = new ZipFile(dir.resolve("s1/part-00003.zip").toFile())) {
                 assertNotNull(zip.getEntry("a%2Fb+c%21/meta.json"), "a plain zip any tool can open");
             }
@@ -43,10 +46,10 @@ class LocalArtifactStoreTest {
     void rewritingAPackReplacesItWhole() throws IOException {
         try (LocalArtifactStore store = new LocalArtifactStore(dir)) {
             String first = store.writePack("s", 0, List.of(artifact("a", "old".getBytes()))).get(0);
-            assertEquals("old", new String(store.read(first).model().bytes()));
+            assertEquals("old", new String(store.read(first).bytes()));
             String again = store.writePack("s", 0, List.of(artifact("a", "new".getBytes()))).get(0);
             assertEquals(first, again, "deterministic path");
-            assertEquals("new", new String(store.read(again).model().bytes()));
+            assertEquals("new", new String(store.read(again).bytes()));
             assertEquals(List.of(dir.resolve("s/part-00000.zip")), Files.list(dir.resolve("s")).toList(), "no temporary files left");
         }
     }

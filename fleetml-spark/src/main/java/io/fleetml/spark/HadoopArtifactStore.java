@@ -100,14 +100,21 @@ public final class HadoopArtifactStore implements ArtifactStore, Serializable {
     }
 
     @Override
-    public StoredModel read(String modelUri) throws IOException {
-        URI dir = URI.create(modelUri.endsWith("/") ? modelUri : modelUri + "/");
-        byte[] meta = readAll(dir.resolve("meta.json"));
-        String file = JSON.readTree(meta).path("model_file").asText(null);
+    public ModelArtifact read(String modelUri) throws IOException {
+        String file = JSON.readTree(meta(modelUri)).path("model_file").asText(null);
         if (file == null) {
             throw new IOException(modelUri + "meta.json names no model_file");
         }
-        return new StoredModel(new ModelArtifact(file, readAll(dir.resolve(file))), meta);
+        return new ModelArtifact(file, readAll(directory(modelUri).resolve(file)));
+    }
+
+    @Override
+    public byte[] meta(String modelUri) throws IOException {
+        return readAll(directory(modelUri).resolve("meta.json"));
+    }
+
+    private static URI directory(String modelUri) {
+        return URI.create(modelUri.endsWith("/") ? modelUri : modelUri + "/");
     }
 
     private byte[] readAll(URI file) throws IOException {
