@@ -6,7 +6,6 @@ import io.fleetml.model.Algorithm;
 import io.fleetml.model.DeviceModel;
 import io.fleetml.model.DeviceTrainer;
 import io.fleetml.model.Params;
-import io.fleetml.score.DeviceScoring;
 import io.fleetml.store.FleetStore;
 import io.fleetml.store.SessionRecord;
 import io.fleetml.train.Holdout;
@@ -73,7 +72,7 @@ public class Bare {
             } else {
                 Map<String, DeviceModel> models = new HashMap<>();
                 Algorithm a = spec.resolveAlgorithm();
-                for (var e : DeviceScoring.modelUris(store.tracking().devices(session.id())).entrySet()) {
+                for (var e : store.tracking().modelUris(session.id()).entrySet()) {
                     models.put(e.getKey(), a.load(store.artifacts().read(e.getValue())));
                 }
                 long t0 = System.nanoTime();

@@ -14,6 +14,9 @@ import io.fleetml.train.TrainSpec;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * Runs the fleet on this machine's cores. Many small devices: one device per thread, the algorithm
@@ -74,11 +77,13 @@ public final class LocalEngine implements Engine {
         String id = spec.idColumn() != null ? spec.idColumn() : TrainSpec.defaultIdColumn(source.columns());
         FrameQuery query = new FrameQuery(spec.deviceColumn(), spec.features(), null, id, List.of());
         FleetShape shape = source.shape(query);
-        DeviceScoring scoring = new DeviceScoring(session, store.tracking().devices(session.id()), store.artifacts());
         long start = System.nanoTime();
+        // the model URIs are read while DuckDB sorts the records by device
+        CompletableFuture<Map<String, String>> modelUris = CompletableFuture.supplyAsync(() -> store.tracking().modelUris(session.id()));
         ScoreTally tally = new ScoreTally();
         progress.start("score", shape.devices());
         try (FleetSource.Frames frames = source.frames(query)) {
+            DeviceScoring scoring = new DeviceScoring(session, joined(modelUris), store.artifacts());
             int workers = (int) Math.max(1, Math.min(threads, shape.devices()));
             DevicePipeline.run(frames, workers, batch -> batch.frames().stream().map(scoring::score).toList(), scored -> {
                 for (DeviceScoring.Scored s : scored) {
@@ -123,6 +128,14 @@ public final class LocalEngine implements Engine {
         ScoreReport report(double seconds) {
             return new ScoreReport(records, devices, predicted, devicesWithoutModel, recordsWithoutModel,
                     records - predicted - recordsWithoutModel, seconds);
+        }
+    }
+
+    private static <T> T joined(CompletableFuture<T> future) {
+        try {
+            return future.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
         }
     }
 

@@ -76,12 +76,28 @@ public final class TrainingWorker {
         return outcomes;
     }
 
+    /** A JSON string literal, written by hand: through Jackson's tree it cost as much as fitting a linear model. */
+    private static String quoted(String s) {
+        StringBuilder b = new StringBuilder(s.length() + 2).append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '"' || c == '\\') {
+                b.append('\\').append(c);
+            } else if (c < 0x20) {
+                b.append(String.format("\\u%04x", (int) c));
+            } else {
+                b.append(c);
+            }
+        }
+        return b.append('"').toString();
+    }
+
     /** The metadata stored beside each model: enough to load and understand it without the tracking store. */
     private byte[] meta(DeviceTraining.Result r) {
         TrainOutcome o = r.outcome();
         double mse = o.holdout().mse();
-        return (sharedMeta + ",\"device_id\":" + JSON.getNodeFactory().textNode(o.deviceId())
-                + ",\"model_file\":" + JSON.getNodeFactory().textNode(r.artifact().fileName())
+        return (sharedMeta + ",\"device_id\":" + quoted(o.deviceId())
+                + ",\"model_file\":" + quoted(r.artifact().fileName())
                 + ",\"n_used\":" + o.nUsed() + ",\"holdout_mse\":" + (Double.isNaN(mse) ? "null" : Double.toString(mse)) + "}")
                 .getBytes(StandardCharsets.UTF_8);
     }

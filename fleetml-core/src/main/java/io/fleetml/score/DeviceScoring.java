@@ -5,11 +5,9 @@ import io.fleetml.model.Algorithm;
 import io.fleetml.model.DeviceModel;
 import io.fleetml.store.ArtifactStore;
 import io.fleetml.store.SessionRecord;
-import io.fleetml.train.TrainOutcome;
 
 import java.io.IOException;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 
 /** Predicts a device's records with that device's model from one session. Thread-safe. */
@@ -23,27 +21,12 @@ public final class DeviceScoring {
     public record Scored(DeviceFrame frame, double[] predictions, String model) {
     }
 
-    public DeviceScoring(SessionRecord session, List<TrainOutcome> devices, ArtifactStore artifacts) {
-        this(session, modelUris(devices), artifacts);
-    }
-
     /** @param modelUris the model URI of every device that has a model in {@code session} */
     public DeviceScoring(SessionRecord session, Map<String, String> modelUris, ArtifactStore artifacts) {
         this.modelUris.putAll(modelUris);
         this.artifacts = artifacts;
         this.algorithm = session.spec().resolveAlgorithm();
         this.modelName = "device/" + session.id();
-    }
-
-    /** Device id to model URI, for the devices of a session that have a model. */
-    public static Map<String, String> modelUris(List<TrainOutcome> devices) {
-        Map<String, String> uris = new HashMap<>();
-        for (TrainOutcome o : devices) {
-            if (o.status() == TrainOutcome.Status.OK && o.modelUri() != null) {
-                uris.put(o.deviceId(), o.modelUri());
-            }
-        }
-        return uris;
     }
 
     /** Loads the device's model (once: frames arrive one per device) and predicts every row. */

@@ -21,7 +21,9 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -267,6 +269,23 @@ public final class SqliteTrackingStore implements TrackingStore {
             return out;
         } catch (SQLException e) {
             throw new IllegalStateException("cannot read device runs from " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public synchronized Map<String, String> modelUris(String sessionId) {
+        Map<String, String> uris = new HashMap<>();
+        try (PreparedStatement ps = db.prepareStatement("SELECT device_id, model_uri FROM device_runs "
+                + "WHERE session_id = ? AND status = 'OK' AND model_uri IS NOT NULL")) {
+            ps.setString(1, sessionId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    uris.put(rs.getString(1), rs.getString(2));
+                }
+            }
+            return uris;
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read model URIs from " + file + ": " + e.getMessage(), e);
         }
     }
 

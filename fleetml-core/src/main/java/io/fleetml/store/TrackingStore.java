@@ -4,6 +4,7 @@ import io.fleetml.train.TrainOutcome;
 import io.fleetml.train.TrainSpec;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -30,6 +31,9 @@ public interface TrackingStore extends AutoCloseable {
 
     /** The device runs of a session, in device order. */
     List<TrainOutcome> devices(String sessionId);
+
+    /** Device id to model URI, for the devices of a session that have a model: what scoring needs. */
+    Map<String, String> modelUris(String sessionId);
 
     @Override
     void close();

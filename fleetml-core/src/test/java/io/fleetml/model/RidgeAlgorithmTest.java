@@ -33,4 +33,25 @@ class RidgeAlgorithmTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> RidgeAlgorithm.fit(collinear, 0, true));
         assertTrue(e.getMessage().contains("alpha > 0"));
     }
+
+    @Test
+    void theModelFileIsPlainJsonThatReadsBackExactly() {
+        RidgeAlgorithm.Model m = RidgeAlgorithm.fit(EXACT, 0.1, true);
+        ModelArtifact artifact = m.artifact();
+        String json = new String(artifact.bytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(json.startsWith("{\"type\":\"ridge\",\"intercept\":") && json.endsWith("\"features\":[\"a\",\"b\"]}"), json);
+        RidgeAlgorithm.Model back = (RidgeAlgorithm.Model) RidgeAlgorithm.INSTANCE.load(artifact);
+        assertEquals(m.intercept(), back.intercept());
+        assertArrayEquals(m.coefficients(), back.coefficients());
+        assertEquals(m.features(), back.features());
+
+        // written by another tool: other field order, extra fields, integers
+        String other = "{\"features\": [\"a\", \"b\"], \"note\": {\"by\": \"hand\"}, \"coefficients\": [2, -3], \"intercept\": 1}";
+        DeviceModel hand = RidgeAlgorithm.INSTANCE.load(new ModelArtifact("model.json", other.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        assertArrayEquals(EXACT.label(), hand.predict(EXACT), 1e-12);
+
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> RidgeAlgorithm.INSTANCE.load(
+                new ModelArtifact("model.json", "{\"intercept\": 1, \"coefficients\": [2]}".getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+        assertTrue(e.getMessage().contains("cannot read linear model model.json") && e.getMessage().contains("features"), e.getMessage());
+    }
 }

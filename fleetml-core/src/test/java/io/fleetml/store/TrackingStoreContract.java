@@ -51,6 +51,8 @@ abstract class TrackingStoreContract {
             assertEquals(ok("a", 1), devices.get(0));
             assertEquals("too few rows", devices.get(2).error());
             assertTrue(Double.isNaN(devices.get(2).holdout().mse()));
+            assertEquals(java.util.Map.of("a", ok("a", 1).modelUri(), "b", ok("b", 2).modelUri()), store.modelUris(s.id()),
+                    "the devices that have a model");
         }
     }
 

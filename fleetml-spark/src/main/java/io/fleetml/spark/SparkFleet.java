@@ -140,7 +140,7 @@ public final class SparkFleet {
         List<String> columns = Arrays.asList(df.columns());
         String id = spec.idColumn() != null && columns.contains(spec.idColumn()) ? spec.idColumn() : TrainSpec.defaultIdColumn(columns);
         check(df, spec.deviceColumn(), spec.features(), null, id, List.of());
-        Map<String, String> uris = DeviceScoring.modelUris(tracking.devices(session.id()));
+        Map<String, String> uris = tracking.modelUris(session.id());
         Broadcast<Map<String, String>> models = JavaSparkContext.fromSparkContext(df.sparkSession().sparkContext()).broadcast(uris);
         Dataset<Row> rows = deviceRows(df, spec.deviceColumn(), spec.features(), null, id, List.of());
         return byDevice(rows, session.nDevices(), 0).mapPartitions(scorePartition(JobContext.of(session, artifacts), models),
