@@ -52,6 +52,13 @@ public final class Params {
         }
     }
 
+    /** One of {@code choices}, case-insensitively; returned as the choice is spelled. */
+    public static String choice(Map<String, String> params, String name, java.util.List<String> choices) {
+        String v = params.get(name);
+        return choices.stream().filter(c -> c.equalsIgnoreCase(v)).findFirst().orElseThrow(() -> new FleetInputException(
+                "parameter " + name + "=" + v + " must be one of " + String.join(", ", choices)));
+    }
+
     public static boolean bool(Map<String, String> params, String name) {
         String v = params.get(name);
         if (v.equalsIgnoreCase("true") || v.equalsIgnoreCase("false")) {

@@ -9,6 +9,7 @@ import ml.dmlc.xgboost4j.java.XGBoostError;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -23,12 +24,21 @@ public final class XGBoostAlgorithm implements Algorithm {
     /** Defaults chosen to match scikit-learn's RandomForestRegressor's holdout error (see DESIGN.md). */
     public static final XGBoostAlgorithm RANDOM_FOREST = new XGBoostAlgorithm("random_forest", ordered(
             "n_estimators", "100", "max_depth", "8", "subsample", "0.5", "colsample_bynode", "1.0",
-            "reg_lambda", "0", "min_child_weight", "1", "max_bin", "256", "seed", "42"));
+            "reg_lambda", "0", "min_child_weight", "1", "max_bin", "256", "tree_method", "auto", "seed", "42"));
 
     /** Defaults of scikit-learn's GradientBoostingRegressor where the two share a parameter. */
     public static final XGBoostAlgorithm GRADIENT_BOOSTING = new XGBoostAlgorithm("gradient_boosting", ordered(
             "n_estimators", "100", "max_depth", "3", "learning_rate", "0.1", "subsample", "1.0",
-            "colsample_bynode", "1.0", "reg_lambda", "1", "min_child_weight", "1", "max_bin", "256", "seed", "42"));
+            "colsample_bynode", "1.0", "reg_lambda", "1", "min_child_weight", "1", "max_bin", "256", "tree_method", "auto", "seed", "42"));
+
+    /**
+     * {@code tree_method=auto} grows trees by XGBoost's exact greedy method on devices with fewer rows than
+     * this, by histograms on larger ones (as XGBoost's own {@code auto} did before 2.0). On an 80-row device
+     * a 20-tree forest trains in 2.2 ms exact against 4.5 ms by histograms; at 1,000 rows they are even, and
+     * from 5,000 rows histograms are 3× faster (measured with xgboost4j 3.4, one thread).
+     */
+    static final int EXACT_BELOW_ROWS = 1_000;
+    private static final List<String> TREE_METHODS = List.of("auto", "hist", "exact", "approx");
 
     private final String name;
     private final Map<String, String> defaults;
@@ -77,7 +87,6 @@ public final class XGBoostAlgorithm implements Algorithm {
     public DeviceTrainer trainer(Map<String, String> params, int threads) {
         Map<String, Object> xgb = new HashMap<>();
         xgb.put("objective", "reg:squarederror");
-        xgb.put("tree_method", "hist");
         xgb.put("nthread", threads);
         xgb.put("verbosity", 0);
         xgb.put("eval_metric", "rmse");
@@ -99,7 +108,15 @@ public final class XGBoostAlgorithm implements Algorithm {
             xgb.put("num_parallel_tree", trees);
             rounds = 1;
         }
-        return train -> fit(train, xgb, rounds);
+        String method = Params.choice(params, "tree_method", TREE_METHODS);
+        if (!method.equals("auto")) {
+            xgb.put("tree_method", method);
+            return train -> fit(train, xgb, rounds);
+        }
+        Map<String, Object> exact = new HashMap<>(xgb);
+        exact.put("tree_method", "exact");
+        xgb.put("tree_method", "hist");
+        return train -> fit(train, train.rows() < EXACT_BELOW_ROWS ? exact : xgb, rounds);
     }
 
     private static DeviceModel fit(DeviceFrame train, Map<String, Object> xgb, int rounds) throws XGBoostError {
