@@ -29,6 +29,7 @@ import java.util.Map;
  * java -cp fleetml-cli/target/fleetml.jar bench/Bare.java train STORE SESSION DATA   (the session's spec and data)
  * java -cp fleetml-cli/target/fleetml.jar bench/Bare.java score STORE SESSION DATA   (the session's models)
  * </pre>
+ * An optional fifth argument takes only the first N devices, for a rate where the whole fleet would take long.
  */
 public class Bare {
     public static void main(String[] args) throws Exception {
@@ -40,7 +41,10 @@ public class Bare {
             FrameQuery query = new FrameQuery(spec.deviceColumn(), spec.features(), train ? spec.label() : null, spec.idColumn(), spec.timeColumns());
             List<DeviceFrame> frames = new ArrayList<>();
             try (FleetSource source = DuckDbFleetSource.open(args[3]); var f = source.frames(query)) {
-                f.forEachRemaining(frames::add);
+                int max = args.length > 4 ? Integer.parseInt(args[4]) : Integer.MAX_VALUE;
+                while (f.hasNext() && frames.size() < max) {
+                    frames.add(f.next());
+                }
             }
             long rows = frames.stream().mapToLong(DeviceFrame::rows).sum();
             int cores = rows / Math.max(1, frames.size()) >= 10_000 ? Runtime.getRuntime().availableProcessors() : 1;
