@@ -16,4 +16,19 @@ public record FrameQuery(String deviceColumn, List<String> features, String labe
         features = List.copyOf(features);
         orderBy = orderBy == null ? List.of() : List.copyOf(orderBy);
     }
+
+    /** Every column the query reads, once each. */
+    public List<String> columns() {
+        java.util.LinkedHashSet<String> all = new java.util.LinkedHashSet<>();
+        all.add(deviceColumn);
+        all.addAll(features);
+        if (label != null) {
+            all.add(label);
+        }
+        if (idColumn != null) {
+            all.add(idColumn);
+        }
+        all.addAll(orderBy);
+        return List.copyOf(all);
+    }
 }
