@@ -18,6 +18,17 @@ SPARK = "fleetml on Spark local[2]"
 REAL = ["--device-column", "station", "--features", "TEMP,PRES,DEWP,RAIN,WSPM", "--label", "PM2.5", "--time-column", "No"]
 
 
+REPEAT = 1
+
+
+def median_of_runs(measure):
+    """With --repeat N, takes a measurement N times and keeps the run with the median work time."""
+    def run(*args, **kw):
+        runs = sorted((measure(*args, **kw) for _ in range(REPEAT)), key=lambda r: r["work"])
+        return runs[len(runs) // 2]
+    return run
+
+
 def timed(cmd, log):
     """Runs cmd under /usr/bin/time; returns (stdout, wall seconds, peak MB)."""
     start = time.monotonic()
@@ -37,6 +48,7 @@ def generate(out, devices, rows, seed=42):
                         "--seed", str(seed)], check=True, stdout=subprocess.DEVNULL)
 
 
+@median_of_runs
 def fleetml_train(name, data, cols, algorithm, params, store):
     results = f"{name}-results.csv"
     cmd = [FLEETML, "train", "--data", data] + cols + ["--algorithm", algorithm, "--store", store, "--experiment", name,
@@ -54,6 +66,7 @@ def fleetml_train(name, data, cols, algorithm, params, store):
                 mse=sum(mses) / len(mses), session=session)
 
 
+@median_of_runs
 def fleetml_spark_train(name, data, cols, algorithm, params, store):
     """The same training on Spark local[2] (./fleetml spark train): what Spark's scheduling costs on one machine."""
     cmd = [FLEETML, "spark", "train", "--master", "local[2]", "--data", data] + cols + ["--algorithm", algorithm, "--store", store,
@@ -70,6 +83,7 @@ def fleetml_spark_train(name, data, cols, algorithm, params, store):
     return dict(engine=SPARK, devices=devices, rows=rows, wall=wall, work=work, peak=peak, mse=mse, session=session)
 
 
+@median_of_runs
 def fleetml_score(name, data, session, store):
     out, wall, peak = timed([FLEETML, "score", "--data", data, "--session", session, "--store", store, "--out",
                              f"{name}-predictions.parquet"], f"{name}-fleetml.log")
@@ -78,6 +92,7 @@ def fleetml_score(name, data, session, store):
                 work=float(m.group(4)), peak=peak, mse=None)
 
 
+@median_of_runs
 def bare(name, mode, store, session, data, max_devices=None):
     out, wall, peak = timed(["java", "-cp", JAR, BARE, mode, store, session, data] + ([str(max_devices)] if max_devices else []),
                             f"{name}-bare.log")
@@ -86,6 +101,7 @@ def bare(name, mode, store, session, data, max_devices=None):
                 mse=j.get("mean_holdout_mse"))
 
 
+@median_of_runs
 def sklearn(name, args):
     out, wall, peak = timed(["/usr/bin/python3", SKLEARN, "--json"] + args, f"{name}-sklearn.log")
     j = json.loads(out.strip().splitlines()[-1])
@@ -99,7 +115,10 @@ def main():
     ap = argparse.ArgumentParser(description="fleetml benchmark suite")
     ap.add_argument("--quick", action="store_true", help="small sizes: a smoke test of the harness")
     ap.add_argument("--out", default=os.path.join(HERE, "bench", "out"), help="work directory (data, logs, results.md)")
+    ap.add_argument("--repeat", type=int, default=1, help="take every measurement N times and report the median run")
     a = ap.parse_args()
+    global REPEAT
+    REPEAT = max(1, a.repeat)
     os.makedirs(a.out, exist_ok=True)
     os.chdir(a.out)
     q = a.quick
@@ -173,7 +192,8 @@ def report(rows, tag):
     def fmt(v, d=2):
         return "-" if v is None else (f"{v:,.0f}" if v >= 1000 else f"{v:.{d}f}")
 
-    lines = [f"fleetml benchmark ({tag} run), {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; "
+    lines = [f"fleetml benchmark ({tag} run{f', median of {REPEAT} runs each' if REPEAT > 1 else ''}), "
+             f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; "
              f"{os.cpu_count()} cores, {platform.processor() or platform.machine()}, Java: {java_version()}",
              "",
              "| workload | data | engine | rows | devices | wall s | work s | devices/s | rows/s | peak MB | holdout MSE | scikit-learn ÷ fleetml | fleetml ÷ bare |",
