@@ -43,6 +43,37 @@ class DuckDbFleetSourceTest {
     }
 
     @Test
+    void devicesSpanningDuckDbsChunksArriveWholeAndInOrder() {
+        // DuckDB hands results over in chunks of 2,048 rows: a ends exactly on a chunk's edge, b spans two
+        // chunks, c is a single row; the rows are interleaved in the file and numbered backwards
+        int[] sizes = {2048, 3000, 1};
+        List<String> lines = new ArrayList<>(List.of("device,record_id,x1,x2,y"));
+        int id = 10_000;
+        for (int i = 0; i < 3000; i++) {
+            for (int d = 0; d < sizes.length; d++) {
+                if (i < sizes[d]) {
+                    lines.add((char) ('a' + d) + "," + id-- + "," + i + ",0," + (d * 100_000 + i));
+                }
+            }
+        }
+        Path csv = TestFleets.csv(dir.resolve("f.csv"), lines.toArray(String[]::new));
+        try (FleetSource s = DuckDbFleetSource.open(csv.toString())) {
+            List<DeviceFrame> f = frames(s, QUERY);
+            assertEquals(List.of("a", "b", "c"), f.stream().map(DeviceFrame::deviceId).toList());
+            for (int d = 0; d < sizes.length; d++) {
+                DeviceFrame frame = f.get(d);
+                assertEquals(sizes[d], frame.rows(), frame.deviceId());
+                for (int i = 0; i < frame.rows(); i++) {
+                    // ids ascend within the device, so row i is the file's (n - 1 - i)-th row of the device
+                    assertEquals(d * 100_000 + frame.rows() - 1 - i, frame.label()[i], frame.deviceId() + " row " + i);
+                    assertEquals(frame.rows() - 1 - i, frame.columns()[0][i], frame.deviceId() + " row " + i);
+                    assertTrue(i == 0 || frame.recordIds()[i] > frame.recordIds()[i - 1]);
+                }
+            }
+        }
+    }
+
+    @Test
     void integerDevicesSortNumericallyAndRowsWithoutIdAreNumberedInSourceOrder() {
         Path csv = TestFleets.csv(dir.resolve("f.csv"), "device,x1,x2,y", "10,1,1,1", "2,2,2,2", "10,3,3,3", ",4,4,4");
         try (FleetSource s = DuckDbFleetSource.open(csv.toString())) {
