@@ -305,7 +305,7 @@ public final class DuckDbFleetSource implements FleetSource {
         private final boolean labelled;
         private final List<String> devices;
         private DuckDBReadableVector ordinals;
-        private DuckDBReadableVector[] values; // the features, then the label
+        private final DuckDBReadableVector[] values; // the features, then the label
         private DuckDBReadableVector ids;
         private int row; // in the current chunk
         private int rows; // of the current chunk; 0 once the result is read
@@ -317,13 +317,18 @@ public final class DuckDbFleetSource implements FleetSource {
             this.features = query.features().size();
             this.labelled = query.label() != null;
             this.values = new DuckDBReadableVector[features + (labelled ? 1 : 0)];
+            DuckDBChunkedResult started = null;
             try {
-                this.result = statement.unwrap(DuckDBPreparedStatement.class).query();
-            } catch (SQLException e) {
-                statement.close();
+                started = statement.unwrap(DuckDBPreparedStatement.class).query();
+                this.result = started;
+                nextChunk();
+            } catch (SQLException | RuntimeException e) {
+                if (started != null) {
+                    closeQuietly(started);
+                }
+                closeQuietly(statement);
                 throw e;
             }
-            nextChunk();
         }
 
         /** Moves to the next non-empty chunk, or sets {@code rows} to 0 at the end. */
