@@ -6,6 +6,7 @@ import io.fleetml.model.DeviceModel;
 import io.fleetml.model.DeviceTrainer;
 import io.fleetml.model.ModelArtifact;
 
+import java.util.Arrays;
 import java.util.Map;
 
 /**
@@ -98,7 +99,7 @@ public final class DeviceTraining {
                 usable[n++] = i;
             }
         }
-        return n == usable.length ? usable : java.util.Arrays.copyOf(usable, n);
+        return n == usable.length ? usable : Arrays.copyOf(usable, n);
     }
 
     private static int labelled(DeviceFrame frame) {
