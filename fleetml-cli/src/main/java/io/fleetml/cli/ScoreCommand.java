@@ -6,6 +6,7 @@ import io.fleetml.data.FleetSource;
 import io.fleetml.data.TableFile;
 import io.fleetml.data.TableFile.Column;
 import io.fleetml.engine.LocalEngine;
+import io.fleetml.score.DeviceScoring;
 import io.fleetml.score.ScoreReport;
 import io.fleetml.store.FleetStore;
 import io.fleetml.store.SessionRecord;
@@ -22,9 +23,6 @@ import java.util.concurrent.Callable;
 
 @Command(name = "score", description = "Predict every record with its device's model from a training session.")
 final class ScoreCommand implements Callable<Integer> {
-    static final List<Column> PREDICTION_COLUMNS = List.of(Column.integers("record_id"), Column.text("device_id"),
-            Column.reals("prediction"), Column.text("model"));
-
     @Spec
     CommandSpec command;
 
@@ -53,6 +51,12 @@ final class ScoreCommand implements Callable<Integer> {
         }
     }
 
+    /** The columns of {@code --out}; a model is named by {@link DeviceScoring#modelName}, or null. */
+    static List<Column> predictionColumns(SessionRecord session) {
+        return List.of(Column.integers("record_id"), Column.text("device_id"), Column.reals("prediction"),
+                Column.oneOf("model", List.of(DeviceScoring.modelName(session))));
+    }
+
     static int score(FleetSource source, String sessionId, StoreOption storeOption, Path out, LocalEngine engine, PrintWriter print) {
         try (FleetStore store = storeOption.open()) {
             SessionRecord session = store.tracking().session(sessionId).orElseThrow(() -> new FleetInputException(
@@ -61,7 +65,7 @@ final class ScoreCommand implements Callable<Integer> {
             ScoreReport r;
             long start = System.nanoTime(); // the time printed includes writing the predictions out
             if (out != null) {
-                try (TableFile table = TableFile.create(out, PREDICTION_COLUMNS)) {
+                try (TableFile table = TableFile.create(out, predictionColumns(session))) {
                     r = engine.score(source, session, store, (device, ids, predictions, model) -> table.row(ids, device, predictions, model),
                             TerminalProgress.forConsole());
                 }

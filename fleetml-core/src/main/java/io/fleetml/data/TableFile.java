@@ -21,10 +21,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 /**
  * Writes a table to {@code .csv}, {@code .csv.gz} or {@code .parquet} (by the file's extension) through
@@ -60,26 +62,62 @@ public final class TableFile implements AutoCloseable {
      *
      * @param repeated given as an array ({@code long[]} or {@code double[]}) whose elements become rows;
      *                 the repeated columns of one call have arrays of one length, the others repeat
+     * @param values   for a text column whose values are known before the first row, those values (null
+     *                 always allowed); else empty. Such a column travels to DuckDB as a number that the
+     *                 {@code COPY} turns back into text: copying a 30-byte model name into each of 10 million
+     *                 rows cost more than computing their predictions.
      */
-    public record Column(String name, Type type, boolean repeated) {
+    public record Column(String name, Type type, boolean repeated, List<String> values) {
+        public Column {
+            values = List.copyOf(values);
+            if (!values.isEmpty() && (type != Type.TEXT || repeated)) {
+                throw new IllegalArgumentException("only a single text column takes a set of values: " + name);
+            }
+        }
+
         public static Column text(String name) {
-            return new Column(name, Type.TEXT, false);
+            return new Column(name, Type.TEXT, false, List.of());
+        }
+
+        /** A text column holding one of {@code values}, or null. */
+        public static Column oneOf(String name, List<String> values) {
+            if (values.isEmpty() || values.size() != Set.copyOf(values).size()) {
+                throw new IllegalArgumentException("column " + name + " needs distinct values, not " + values);
+            }
+            return new Column(name, Type.TEXT, false, values);
         }
 
         public static Column integer(String name) {
-            return new Column(name, Type.INTEGER, false);
+            return new Column(name, Type.INTEGER, false, List.of());
         }
 
         public static Column real(String name) {
-            return new Column(name, Type.REAL, false);
+            return new Column(name, Type.REAL, false, List.of());
         }
 
         public static Column integers(String name) {
-            return new Column(name, Type.INTEGER, true);
+            return new Column(name, Type.INTEGER, true, List.of());
         }
 
         public static Column reals(String name) {
-            return new Column(name, Type.REAL, true);
+            return new Column(name, Type.REAL, true, List.of());
+        }
+
+        boolean coded() {
+            return !values.isEmpty();
+        }
+
+        /** How the {@code COPY} selects this column from the rows the table function gives it. */
+        String select() {
+            String column = DuckDb.ident(name);
+            if (!coded()) {
+                return column;
+            }
+            StringBuilder expand = new StringBuilder("CASE ").append(column);
+            for (int code = 0; code < values.size(); code++) {
+                expand.append(" WHEN ").append(code).append(" THEN ").append(DuckDb.literal(values.get(code)));
+            }
+            return expand.append(" END AS ").append(column).toString();
         }
     }
 
@@ -99,8 +137,9 @@ public final class TableFile implements AutoCloseable {
     private TableFile(Path target, List<Column> columns, String copyOptions, Connection db) {
         this.target = target;
         this.tmp = target.resolveSibling("." + target.getFileName() + ".tmp");
-        this.copy = "COPY (SELECT * FROM fleetml_rows()) TO " + DuckDb.literal(tmp.toString()) + " " + copyOptions;
         this.columns = List.copyOf(columns);
+        this.copy = "COPY (SELECT " + columns.stream().map(Column::select).collect(Collectors.joining(", "))
+                + " FROM fleetml_rows()) TO " + DuckDb.literal(tmp.toString()) + " " + copyOptions;
         int repeated = -1;
         for (int c = 0; c < columns.size(); c++) {
             if (columns.get(c).repeated()) {
@@ -168,6 +207,12 @@ public final class TableFile implements AutoCloseable {
                     throw new IllegalArgumentException("repeated columns of " + target + " differ in length: " + rows + " "
                             + columns.get(repeatedColumn).name() + ", " + length(values[c]) + " " + columns.get(c).name());
                 }
+            }
+        }
+        for (int c = 0; c < values.length; c++) {
+            Column col = columns.get(c);
+            if (col.coded() && values[c] != null && !col.values().contains(values[c])) {
+                throw new IllegalArgumentException("column " + col.name() + " of " + target + " takes " + col.values() + " or null, not " + values[c]);
             }
         }
         pending.add(values);
@@ -282,7 +327,7 @@ public final class TableFile implements AutoCloseable {
         @Override
         public Object bind(DuckDBTableFunctionBindInfo info) {
             for (Column c : columns) {
-                info.addResultColumn(c.name(), c.type().duckDb);
+                info.addResultColumn(c.name(), c.coded() ? DuckDBColumnType.INTEGER : c.type().duckDb);
             }
             return null;
         }
@@ -322,7 +367,7 @@ public final class TableFile implements AutoCloseable {
                 }
             }
             for (int c = 0; c < columns.size(); c++) {
-                if (columns.get(c).type() == Type.TEXT && n > 0) {
+                if (columns.get(c).type() == Type.TEXT && !columns.get(c).coded() && n > 0) {
                     out.vector(c).setStringUtf8Batch(0, n == capacity ? text[c] : Arrays.copyOf(text[c], n));
                 }
             }
@@ -357,6 +402,17 @@ public final class TableFile implements AutoCloseable {
                         } else {
                             v.setDouble(at + i, d);
                         }
+                    }
+                }
+                return;
+            }
+            if (col.coded()) {
+                int code = value == null ? -1 : col.values().indexOf(value);
+                for (int i = 0; i < count; i++) {
+                    if (code < 0) {
+                        v.setNull(at + i);
+                    } else {
+                        v.setInt(at + i, code);
                     }
                 }
                 return;

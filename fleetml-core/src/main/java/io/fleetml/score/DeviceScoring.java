@@ -26,7 +26,12 @@ public final class DeviceScoring {
         this.modelUris.putAll(modelUris);
         this.artifacts = artifacts;
         this.algorithm = session.spec().resolveAlgorithm();
-        this.modelName = "device/" + session.id();
+        this.modelName = modelName(session);
+    }
+
+    /** What answers for a device scored with {@code session}: its own model from that session. */
+    public static String modelName(SessionRecord session) {
+        return "device/" + session.id();
     }
 
     /** Loads the device's model (once: frames arrive one per device) and predicts every row. */

@@ -38,7 +38,7 @@ class TableFileTest {
         Path parquet = dir.resolve("predictions.parquet");
         int devices = 3_000; // many hand-offs to the writer, and rows spanning DuckDB's chunks
         try (TableFile t = TableFile.create(parquet, List.of(TableFile.Column.integers("record_id"), TableFile.Column.text("device_id"),
-                TableFile.Column.reals("prediction"), TableFile.Column.text("model")))) {
+                TableFile.Column.reals("prediction"), TableFile.Column.oneOf("model", List.of("device/s1", "fleet/s1"))))) {
             for (int d = 0; d < devices; d++) {
                 long[] ids = new long[d % 7 == 0 ? 0 : 1 + d % 1_000];
                 double[] p = new double[ids.length];
@@ -46,14 +46,15 @@ class TableFileTest {
                     ids[i] = d * 10_000L + i;
                     p[i] = i == 3 ? Double.NaN : d + i / 1000.0;
                 }
-                t.row(ids, "dev-" + d, p, d % 2 == 0 ? "device/s1" : null);
+                t.row(ids, "dev-" + d, p, d % 3 == 0 ? "device/s1" : d % 3 == 1 ? null : "fleet/s1");
             }
         }
         try (var db = java.sql.DriverManager.getConnection("jdbc:duckdb:"); var st = db.createStatement();
              var rs = st.executeQuery("SELECT count(*), count(prediction), count(model), "
                      + "bool_and(device_id = 'dev-' || (record_id // 10000)), "
                      + "bool_and(prediction IS NULL OR abs(prediction - (record_id // 10000 + (record_id % 10000) / 1000.0)) < 1e-9), "
-                     + "bool_and(record_id > prev) FROM (SELECT *, lag(record_id, 1, -1) OVER () AS prev FROM '" + parquet + "')")) {
+                     + "bool_and(record_id > prev), "
+                     + "bool_and(model IS NOT DISTINCT FROM CASE (record_id // 10000) % 3 WHEN 0 THEN 'device/s1' WHEN 2 THEN 'fleet/s1' END) FROM (SELECT *, lag(record_id, 1, -1) OVER () AS prev FROM '" + parquet + "')")) {
             rs.next();
             long rows = 0;
             long nan = 0;
@@ -62,7 +63,7 @@ class TableFileTest {
                 int n = d % 7 == 0 ? 0 : 1 + d % 1_000;
                 rows += n;
                 nan += n > 3 ? 1 : 0;
-                withModel += d % 2 == 0 ? n : 0;
+                withModel += d % 3 != 1 ? n : 0;
             }
             assertEquals(rows, rs.getLong(1));
             assertEquals(rows - nan, rs.getLong(2), "NaN is written as null");
@@ -70,7 +71,22 @@ class TableFileTest {
             assertTrue(rs.getBoolean(4), "each element carries its row's device");
             assertTrue(rs.getBoolean(5), "each element its own value");
             assertTrue(rs.getBoolean(6), "rows in the order given");
+            assertTrue(rs.getBoolean(7), "each row its device's model, or null");
         }
+    }
+
+    @Test
+    void aColumnOfKnownValuesWritesThemAsTextAndRefusesOthers() throws IOException {
+        Path csv = dir.resolve("known.csv");
+        try (TableFile t = TableFile.create(csv, List.of(TableFile.Column.integers("id"), TableFile.Column.oneOf("model", List.of("it's", "b, c"))))) {
+            t.row(new long[]{1, 2}, "it's");
+            t.row(new long[]{3}, null);
+            t.row(new long[]{4}, "b, c");
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> t.row(new long[]{5}, "other"));
+            assertTrue(e.getMessage().contains("column model of " + csv + " takes [it's, b, c] or null, not other"), e.getMessage());
+        }
+        assertEquals(List.of("id,model", "1,it's", "2,it's", "3,", "4,\"b, c\""), Files.readAllLines(csv));
+        assertThrows(IllegalArgumentException.class, () -> TableFile.Column.oneOf("model", List.of("a", "a")));
     }
 
     @Test
