@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -51,11 +52,12 @@ public final class LocalArtifactStore implements ArtifactStore {
         try (OutputStream file = Files.newOutputStream(tmp);
              ZipOutputStream zip = new ZipOutputStream(new UnsynchronizedBuffer(file))) {
             zip.setLevel(Deflater.BEST_SPEED);
+            LocalDateTime now = LocalDateTime.now();
             for (DeviceArtifact a : artifacts) {
                 ModelUri uri = new ModelUri(packUri, a.deviceId());
                 String prefix = uri.entryPrefix();
-                put(zip, prefix + a.model().fileName(), a.model().bytes());
-                put(zip, prefix + META, a.meta());
+                put(zip, prefix + a.model().fileName(), a.model().bytes(), now);
+                put(zip, prefix + META, a.meta(), now);
                 uris.add(uri.toString());
             }
         }
@@ -67,9 +69,14 @@ public final class LocalArtifactStore implements ArtifactStore {
         return uris;
     }
 
-    /** Small entries are stored as they are: deflating a 200-byte model costs more than it saves. */
-    private static void put(ZipOutputStream zip, String name, byte[] bytes) throws IOException {
+    /**
+     * Small entries are stored as they are: deflating a 200-byte model costs more than it saves. The time
+     * is given as local time, once per pack: left unset, each entry converted the clock through the time
+     * zone rules, a tenth of a CPU-second per 100,000 models.
+     */
+    private static void put(ZipOutputStream zip, String name, byte[] bytes, LocalDateTime time) throws IOException {
         ZipEntry entry = new ZipEntry(name);
+        entry.setTimeLocal(time);
         if (bytes.length < STORE_BELOW) {
             CRC32 crc = new CRC32();
             crc.update(bytes);

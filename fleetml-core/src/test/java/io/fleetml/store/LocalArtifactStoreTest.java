@@ -38,6 +38,8 @@ class LocalArtifactStoreTest {
             assertEquals("{\"model_file\":\"model.json\"}", new String(store.meta(uris.get(1)), StandardCharsets.UTF_8));
             try (ZipFile zip = new ZipFile(dir.resolve("s1/part-00003.zip").toFile())) {
                 assertNotNull(zip.getEntry("a%2Fb+c%21/meta.json"), "a plain zip any tool can open");
+                long written = zip.getEntry("a%2Fb+c%21/model.json").getTime();
+                assertTrue(Math.abs(System.currentTimeMillis() - written) < 60_000, "entries carry the time they were written: " + written);
             }
         }
     }
