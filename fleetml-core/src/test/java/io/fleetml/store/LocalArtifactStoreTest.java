@@ -57,6 +57,33 @@ class LocalArtifactStoreTest {
     }
 
     @Test
+    void keepsThePacksReadLastAndReadsOthersAgainFromDisk() throws IOException {
+        Path elsewhere = dir.resolve("elsewhere");
+        byte[] model = new byte[1_000];
+        try (LocalArtifactStore store = new LocalArtifactStore(dir, 2_500); LocalArtifactStore writer = new LocalArtifactStore(elsewhere)) {
+            List<String> uris = new java.util.ArrayList<>();
+            for (int pack = 0; pack < 3; pack++) {
+                model[0] = (byte) pack;
+                uris.add(store.writePack("s", pack, List.of(artifact("d" + pack, model))).get(0));
+            }
+            for (String uri : uris) {
+                store.read(uri);
+            }
+            // the packs change on disk behind the store's back: pack 0 was forgotten, packs 1 and 2 are kept
+            for (int pack = 0; pack < 3; pack++) {
+                model[0] = (byte) (10 + pack);
+                writer.writePack("s", pack, List.of(artifact("d" + pack, model)));
+                Files.copy(elsewhere.resolve("s/part-0000" + pack + ".zip"), dir.resolve("s/part-0000" + pack + ".zip"),
+                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+            assertEquals(2, store.read(uris.get(2)).bytes()[0], "kept");
+            assertEquals(1, store.read(uris.get(1)).bytes()[0], "kept");
+            assertEquals(10, store.read(uris.get(0)).bytes()[0], "read again");
+            assertEquals(12, store.read(uris.get(2)).bytes()[0], "forgotten when pack 0 came back, as least recently read");
+        }
+    }
+
+    @Test
     void readingAMissingModelNamesIt() throws IOException {
         try (LocalArtifactStore store = new LocalArtifactStore(dir)) {
             String uri = store.writePack("s", 0, List.of(artifact("a", "x".getBytes()))).get(0);
