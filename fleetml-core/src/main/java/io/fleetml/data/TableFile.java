@@ -107,6 +107,11 @@ public final class TableFile implements AutoCloseable {
             return !values.isEmpty();
         }
 
+        /** What Java hands DuckDB for this column: a coded column's index in {@code values}, as an integer. */
+        Type sent() {
+            return coded() ? Type.INTEGER : type;
+        }
+
         /** How the {@code COPY} selects this column from the rows the table function gives it. */
         String select() {
             String column = DuckDb.ident(name);
@@ -327,7 +332,7 @@ public final class TableFile implements AutoCloseable {
         @Override
         public Object bind(DuckDBTableFunctionBindInfo info) {
             for (Column c : columns) {
-                info.addResultColumn(c.name(), c.coded() ? DuckDBColumnType.INTEGER : c.type().duckDb);
+                info.addResultColumn(c.name(), c.sent().duckDb);
             }
             return null;
         }
@@ -367,7 +372,7 @@ public final class TableFile implements AutoCloseable {
                 }
             }
             for (int c = 0; c < columns.size(); c++) {
-                if (columns.get(c).type() == Type.TEXT && !columns.get(c).coded() && n > 0) {
+                if (columns.get(c).sent() == Type.TEXT && n > 0) {
                     out.vector(c).setStringUtf8Batch(0, n == capacity ? text[c] : Arrays.copyOf(text[c], n));
                 }
             }
@@ -406,18 +411,10 @@ public final class TableFile implements AutoCloseable {
                 }
                 return;
             }
-            if (col.coded()) {
-                int code = value == null ? -1 : col.values().indexOf(value);
-                for (int i = 0; i < count; i++) {
-                    if (code < 0) {
-                        v.setNull(at + i);
-                    } else {
-                        v.setInt(at + i, code);
-                    }
-                }
-                return;
+            if (col.coded() && value != null) {
+                value = col.values().indexOf(value);
             }
-            switch (col.type()) {
+            switch (col.sent()) {
                 case TEXT -> Arrays.fill(text[c], at, at + count, utf8(c, value));
                 case INTEGER -> {
                     for (int i = 0; i < count; i++) {
