@@ -54,7 +54,8 @@ class TableFileTest {
                      + "bool_and(device_id = 'dev-' || (record_id // 10000)), "
                      + "bool_and(prediction IS NULL OR abs(prediction - (record_id // 10000 + (record_id % 10000) / 1000.0)) < 1e-9), "
                      + "bool_and(record_id > prev), "
-                     + "bool_and(model IS NOT DISTINCT FROM CASE (record_id // 10000) % 3 WHEN 0 THEN 'device/s1' WHEN 2 THEN 'fleet/s1' END) FROM (SELECT *, lag(record_id, 1, -1) OVER () AS prev FROM '" + parquet + "')")) {
+                     + "bool_and(model IS NOT DISTINCT FROM CASE (record_id // 10000) % 3 WHEN 0 THEN 'device/s1' WHEN 2 THEN 'fleet/s1' END), "
+                     + "min(typeof(model)) FROM (SELECT *, lag(record_id, 1, -1) OVER () AS prev FROM '" + parquet + "')")) {
             rs.next();
             long rows = 0;
             long nan = 0;
@@ -72,6 +73,7 @@ class TableFileTest {
             assertTrue(rs.getBoolean(5), "each element its own value");
             assertTrue(rs.getBoolean(6), "rows in the order given");
             assertTrue(rs.getBoolean(7), "each row its device's model, or null");
+            assertEquals("VARCHAR", rs.getString(8), "a column of known values reads back as plain text");
         }
     }
 
