@@ -58,7 +58,7 @@ final class DevicesCommand implements Callable<Integer> {
                 case device -> { }
             }
             if (out != null) {
-                TrainCommand.writeResults(out, devices);
+                TrainCommand.writeResults(out, record, devices);
             }
             List<List<String>> rows = new ArrayList<>();
             for (TrainOutcome o : limit > 0 ? devices.subList(0, Math.min(limit, devices.size())) : devices) {

@@ -1,5 +1,6 @@
 package io.fleetml.cli;
 
+import io.fleetml.data.DeviceIdType;
 import io.fleetml.data.DuckDbFleetSource;
 import io.fleetml.data.FleetInputException;
 import io.fleetml.data.FleetSource;
@@ -52,8 +53,8 @@ final class ScoreCommand implements Callable<Integer> {
     }
 
     /** The columns of {@code --out}; a model is named by {@link DeviceScoring#modelName}, or null. */
-    static List<Column> predictionColumns(SessionRecord session) {
-        return List.of(Column.integers("record_id"), Column.text("device_id"), Column.reals("prediction"),
+    static List<Column> predictionColumns(SessionRecord session, DeviceIdType deviceIds) {
+        return List.of(Column.integers("record_id"), deviceIds.column("device_id"), Column.reals("prediction"),
                 Column.oneOf("model", List.of(DeviceScoring.modelName(session))));
     }
 
@@ -65,9 +66,11 @@ final class ScoreCommand implements Callable<Integer> {
             ScoreReport r;
             long start = System.nanoTime(); // the time printed includes writing the predictions out
             if (out != null) {
-                try (TableFile table = TableFile.create(out, predictionColumns(session))) {
-                    r = engine.score(source, session, store, (device, ids, predictions, model) -> table.row(ids, device, predictions, model),
-                            TerminalProgress.forConsole());
+                // Device ids as the data being scored has them: integers stay integers.
+                DeviceIdType deviceIds = source.deviceIds(session.spec().deviceColumn());
+                try (TableFile table = TableFile.create(out, predictionColumns(session, deviceIds))) {
+                    r = engine.score(source, session, store, (device, ids, predictions, model) -> table.row(ids, deviceIds.value(device),
+                            predictions, model), TerminalProgress.forConsole());
                 }
             } else {
                 long[] shown = {0};

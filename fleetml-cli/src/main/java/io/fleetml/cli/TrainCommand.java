@@ -1,5 +1,6 @@
 package io.fleetml.cli;
 
+import io.fleetml.data.DeviceIdType;
 import io.fleetml.data.DuckDbFleetSource;
 import io.fleetml.data.FleetSource;
 import io.fleetml.data.TableFile;
@@ -8,6 +9,7 @@ import io.fleetml.engine.LocalEngine;
 import io.fleetml.engine.TrainReport;
 import io.fleetml.options.TrainOptions;
 import io.fleetml.store.FleetStore;
+import io.fleetml.store.SessionRecord;
 import io.fleetml.store.SessionSummary;
 import io.fleetml.train.TrainOutcome;
 import io.fleetml.train.TrainSpec;
@@ -24,11 +26,6 @@ import java.util.concurrent.Callable;
 
 @Command(name = "train", description = "Train one model per device, evaluate it on a holdout, store it and log the session.")
 final class TrainCommand implements Callable<Integer> {
-    static final List<Column> RESULT_COLUMNS = List.of(Column.text("device_id"), Column.integer("n_used"), Column.integer("n_test"),
-            Column.text("model_uri"), Column.real("mse"), Column.real("rmse"), Column.real("mae"), Column.real("r2"),
-            Column.text("status"), Column.text("error"), Column.real("train_ms"), Column.integer("n_rows"),
-            Column.integer("n_dropped"), Column.real("train_mse"));
-
     @Spec
     CommandSpec command;
 
@@ -83,7 +80,7 @@ final class TrainCommand implements Callable<Integer> {
                 print.printf("  ... see all with: fleetml devices %s --status FAILED%n", report.session().id());
             }
             if (out != null) {
-                writeResults(out, outcomes);
+                writeResults(out, report.session(), outcomes);
                 print.printf("  results: %s%n", out);
             }
             print.printf("  store: %s (models under %s%s/)%n", storeOption.dir().toAbsolutePath(), report.session().artifactRoot(), report.session().id());
@@ -97,10 +94,16 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    static void writeResults(Path out, List<TrainOutcome> outcomes) {
-        try (TableFile table = TableFile.create(out, RESULT_COLUMNS)) {
+    /** One row per device of {@code session}; device ids as the session's data had them (integers stay integers). */
+    static void writeResults(Path out, SessionRecord session, List<TrainOutcome> outcomes) {
+        DeviceIdType deviceIds = session.deviceIds();
+        List<Column> columns = List.of(deviceIds.column("device_id"), Column.integer("n_used"), Column.integer("n_test"),
+                Column.text("model_uri"), Column.real("mse"), Column.real("rmse"), Column.real("mae"), Column.real("r2"),
+                Column.text("status"), Column.text("error"), Column.real("train_ms"), Column.integer("n_rows"),
+                Column.integer("n_dropped"), Column.real("train_mse"));
+        try (TableFile table = TableFile.create(out, columns)) {
             for (TrainOutcome o : outcomes) {
-                table.row(o.deviceId(), o.nUsed(), o.nTest(), o.modelUri(), o.holdout().mse(), o.holdout().rmse(), o.holdout().mae(),
+                table.row(deviceIds.value(o.deviceId()), o.nUsed(), o.nTest(), o.modelUri(), o.holdout().mse(), o.holdout().rmse(), o.holdout().mae(),
                         o.holdout().r2(), o.status().name(), o.error(), o.trainMs(), o.nRows(), o.nDropped(), o.trainMse());
             }
         }

@@ -72,6 +72,45 @@ class CliEndToEndTest {
     }
 
     @Test
+    void outputsKeepIntegerDeviceIdsAsIntegersAndTextAsText() throws Exception {
+        String store = dir.resolve("store").toString();
+        Path fleet = dir.resolve("fleet.parquet");
+        assertEquals(0, Cli.run("generate", "--devices", "3", "--rows-per-device", "50", "--out", fleet.toString()).code());
+        Path named = dir.resolve("named.parquet");
+        try (var db = java.sql.DriverManager.getConnection("jdbc:duckdb:"); var st = db.createStatement()) {
+            st.execute("COPY (SELECT * REPLACE ('sensor-' || device_id AS device_id) FROM '" + fleet + "') TO '" + named + "'");
+        }
+        for (Path data : List.of(fleet, named)) {
+            String name = data.getFileName().toString().replace(".parquet", "");
+            Cli train = Cli.run("train", "--data", data.toString(), "--device-column", "device_id", "--features", "feature_1,feature_2,feature_3",
+                    "--label", "label", "--algorithm", "linear", "--out", dir.resolve(name + "-results.parquet").toString(), "--store", store);
+            assertEquals(0, train.code(), train.toString());
+            String session = sessionId(train);
+            assertEquals(0, Cli.run("score", "--data", data.toString(), "--session", session, "--store", store,
+                    "--out", dir.resolve(name + "-predictions.parquet").toString()).code());
+            assertEquals(0, Cli.run("devices", session, "--store", store, "--out", dir.resolve(name + "-devices.parquet").toString()).code());
+        }
+        try (var db = java.sql.DriverManager.getConnection("jdbc:duckdb:"); var st = db.createStatement()) {
+            for (String output : List.of("results", "predictions", "devices")) {
+                assertEquals("BIGINT", typeOf(st, dir.resolve("fleet-" + output + ".parquet")), output);
+                assertEquals("VARCHAR", typeOf(st, dir.resolve("named-" + output + ".parquet")), output);
+            }
+            try (var rs = st.executeQuery("SELECT count(*) FROM '" + dir.resolve("fleet-predictions.parquet") + "' p JOIN '" + fleet
+                    + "' f ON p.record_id = f.record_id AND p.device_id = f.device_id")) {
+                rs.next();
+                assertEquals(150, rs.getLong(1), "predictions join back to the source on the device id as it is");
+            }
+        }
+    }
+
+    private static String typeOf(java.sql.Statement st, Path parquet) throws java.sql.SQLException {
+        try (var rs = st.executeQuery("SELECT typeof(device_id) FROM '" + parquet + "' LIMIT 1")) {
+            assertTrue(rs.next(), parquet + " has rows");
+            return rs.getString(1);
+        }
+    }
+
+    @Test
     void demoRunsTheWholeLoop() {
         Path demo = dir.resolve("demo");
         Cli run = Cli.run("demo", "--dir", demo.toString(), "--devices", "3", "--rows-per-device", "2000", "--store", dir.resolve("store").toString());

@@ -43,6 +43,11 @@ final class DuckDb {
         return nl > 0 ? m.substring(0, nl).strip() : m;
     }
 
+    /** Whether every value of the type is a whole number that fits a Java long (not UBIGINT, HUGEINT). */
+    static boolean fitsLong(String duckType) {
+        return duckType.toUpperCase(Locale.ROOT).matches("U?(TINYINT|SMALLINT|INTEGER)|BIGINT");
+    }
+
     static boolean isNumeric(String duckType) {
         String t = duckType.toUpperCase(Locale.ROOT);
         return t.matches("(U?(TINY|SMALL|BIG|HUGE)?INT(EGER)?|FLOAT|DOUBLE|REAL|DECIMAL.*|BOOLEAN)");

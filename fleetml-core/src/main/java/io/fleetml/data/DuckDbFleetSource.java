@@ -174,6 +174,12 @@ public final class DuckDbFleetSource implements FleetSource {
         }
     }
 
+    @Override
+    public DeviceIdType deviceIds(String deviceColumn) {
+        require("device column", deviceColumn);
+        return DuckDb.fitsLong(types.get(deviceColumn)) ? DeviceIdType.INTEGER : DeviceIdType.TEXT;
+    }
+
     private void require(String what, String column) {
         if (!types.containsKey(column)) {
             throw new FleetInputException(ColumnNames.missingMessage(what, column, description, types.keySet()));

@@ -22,6 +22,14 @@ public interface FleetSource extends AutoCloseable {
      */
     void check(FrameQuery query);
 
+    /**
+     * How outputs write the ids of {@code deviceColumn}: {@link DeviceIdType#INTEGER} for a whole-number
+     * column that fits 64 bits.
+     *
+     * @throws FleetInputException when there is no such column
+     */
+    DeviceIdType deviceIds(String deviceColumn);
+
     /** Row and device counts for {@code query}; checks it first. */
     FleetShape shape(FrameQuery query);
 

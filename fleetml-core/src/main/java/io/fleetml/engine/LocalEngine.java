@@ -46,7 +46,8 @@ public final class LocalEngine implements Engine {
                     + (shape.rowsWithoutDevice() > 0 ? " (all " + shape.rowsWithoutDevice() + " rows miss column '" + spec.deviceColumn() + "')" : ""));
         }
         int workers = (int) Math.max(1, Math.min(threads, shape.devices()));
-        SessionRecord session = store.tracking().startSession(spec, source.description(), shape.rows(), shape.devices(), store.artifacts().root());
+        SessionRecord session = store.tracking().startSession(spec, source.description(), shape.rows(), shape.devices(),
+                source.deviceIds(spec.deviceColumn()), store.artifacts().root());
         SessionSummary.Collector collector = new SessionSummary.Collector();
         progress.start("train", shape.devices());
         try (FleetSource.Frames frames = source.frames(spec.frameQuery())) {

@@ -1,5 +1,6 @@
 package io.fleetml.store;
 
+import io.fleetml.data.DeviceIdType;
 import io.fleetml.train.TrainSpec;
 
 /**
@@ -14,12 +15,13 @@ import io.fleetml.train.TrainSpec;
  * @param dataSource   where the rows came from
  * @param nRows        rows read
  * @param nDevices     devices in the data
+ * @param deviceIds    how its results write device ids: integers when the device column held integers
  * @param summary      outcome counts and metric distribution, or null while running
  * @param artifactRoot where the session's models are stored
  * @param error        why the session failed, or null
  */
 public record SessionRecord(String id, String experiment, String status, String startedAt, String endedAt,
-                            TrainSpec spec, String dataSource, long nRows, long nDevices, SessionSummary summary,
+                            TrainSpec spec, String dataSource, long nRows, long nDevices, DeviceIdType deviceIds, SessionSummary summary,
                             String artifactRoot, String error) implements java.io.Serializable {
     public static final String RUNNING = "RUNNING";
     public static final String FINISHED = "FINISHED";

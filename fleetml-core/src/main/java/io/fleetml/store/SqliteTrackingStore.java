@@ -3,6 +3,7 @@ package io.fleetml.store;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fleetml.data.DeviceIdType;
 import io.fleetml.data.FleetInputException;
 import io.fleetml.train.Metrics;
 import io.fleetml.train.TrainOutcome;
@@ -52,6 +53,7 @@ public final class SqliteTrackingStore implements TrackingStore {
               data_source   TEXT NOT NULL,
               n_rows        INTEGER NOT NULL,
               n_devices     INTEGER NOT NULL,
+              device_ids    TEXT NOT NULL DEFAULT 'TEXT',
               summary       TEXT,
               artifact_root TEXT NOT NULL,
               error         TEXT);
@@ -94,6 +96,7 @@ public final class SqliteTrackingStore implements TrackingStore {
                         st.execute(ddl);
                     }
                 }
+                addDeviceIdsColumn(st);
             }
             return new SqliteTrackingStore(file, db);
         } catch (SQLException | java.io.IOException e) {
@@ -101,15 +104,26 @@ public final class SqliteTrackingStore implements TrackingStore {
         }
     }
 
+    /** Stores made before sessions recorded their device-id type get the column; their sessions wrote text ids. */
+    private static void addDeviceIdsColumn(Statement st) throws SQLException {
+        try (ResultSet rs = st.executeQuery("SELECT count(*) FROM pragma_table_info('sessions') WHERE name = 'device_ids'")) {
+            rs.next();
+            if (rs.getInt(1) == 0) {
+                st.execute("ALTER TABLE sessions ADD COLUMN device_ids TEXT NOT NULL DEFAULT 'TEXT'");
+            }
+        }
+    }
+
     @Override
-    public synchronized SessionRecord startSession(TrainSpec spec, String dataSource, long nRows, long nDevices, String artifactRoot) {
+    public synchronized SessionRecord startSession(TrainSpec spec, String dataSource, long nRows, long nDevices, DeviceIdType deviceIds,
+                                                   String artifactRoot) {
         Instant now = Instant.now();
         String id = ID_TIME.format(now) + "-" + String.format("%04x", ThreadLocalRandom.current().nextInt(0x10000));
         try {
             db.setAutoCommit(false);
             long experiment = experimentId(spec.experiment(), now);
             try (PreparedStatement ps = db.prepareStatement("INSERT INTO sessions (session_id, experiment_id, status, started_at, "
-                    + "algorithm, spec, data_source, n_rows, n_devices, artifact_root) VALUES (?,?,?,?,?,?,?,?,?,?)")) {
+                    + "algorithm, spec, data_source, n_rows, n_devices, device_ids, artifact_root) VALUES (?,?,?,?,?,?,?,?,?,?,?)")) {
                 ps.setString(1, id);
                 ps.setLong(2, experiment);
                 ps.setString(3, SessionRecord.RUNNING);
@@ -119,12 +133,13 @@ public final class SqliteTrackingStore implements TrackingStore {
                 ps.setString(7, dataSource);
                 ps.setLong(8, nRows);
                 ps.setLong(9, nDevices);
-                ps.setString(10, artifactRoot);
+                ps.setString(10, deviceIds.name());
+                ps.setString(11, artifactRoot);
                 ps.executeUpdate();
             }
             db.commit();
             return new SessionRecord(id, spec.experiment(), SessionRecord.RUNNING, now.toString(), null, spec, dataSource,
-                    nRows, nDevices, null, artifactRoot, null);
+                    nRows, nDevices, deviceIds, null, artifactRoot, null);
         } catch (SQLException | JsonProcessingException e) {
             rollback();
             throw new IllegalStateException("cannot record a new session in " + file + ": " + e.getMessage(), e);
@@ -205,7 +220,7 @@ public final class SqliteTrackingStore implements TrackingStore {
     }
 
     private static final String SESSION_COLUMNS = "SELECT s.session_id, e.name, s.status, s.started_at, s.ended_at, s.spec, "
-            + "s.data_source, s.n_rows, s.n_devices, s.summary, s.artifact_root, s.error "
+            + "s.data_source, s.n_rows, s.n_devices, s.summary, s.artifact_root, s.error, s.device_ids "
             + "FROM sessions s JOIN experiments e ON e.experiment_id = s.experiment_id ";
 
     @Override
@@ -244,7 +259,7 @@ public final class SqliteTrackingStore implements TrackingStore {
                     String summary = rs.getString(10);
                     out.add(new SessionRecord(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
                             JSON.readValue(rs.getString(6), TrainSpec.class), rs.getString(7), rs.getLong(8), rs.getLong(9),
-                            summary == null ? null : JSON.readValue(summary, SessionSummary.class), rs.getString(11), rs.getString(12)));
+                            DeviceIdType.valueOf(rs.getString(13)), summary == null ? null : JSON.readValue(summary, SessionSummary.class), rs.getString(11), rs.getString(12)));
                 } catch (JsonProcessingException e) {
                     throw new IllegalStateException("session " + rs.getString(1) + " has unreadable JSON: " + e.getOriginalMessage(), e);
                 }

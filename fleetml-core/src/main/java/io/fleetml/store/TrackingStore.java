@@ -1,5 +1,6 @@
 package io.fleetml.store;
 
+import io.fleetml.data.DeviceIdType;
 import io.fleetml.train.TrainOutcome;
 import io.fleetml.train.TrainSpec;
 
@@ -15,7 +16,7 @@ import java.util.Optional;
 public interface TrackingStore extends AutoCloseable {
 
     /** Opens a {@code RUNNING} session in {@code spec.experiment()} (created when new); returns it. */
-    SessionRecord startSession(TrainSpec spec, String dataSource, long nRows, long nDevices, String artifactRoot);
+    SessionRecord startSession(TrainSpec spec, String dataSource, long nRows, long nDevices, DeviceIdType deviceIds, String artifactRoot);
 
     /** Records device runs of a session, in one transaction; recording a device again replaces its run. */
     void recordDevices(String sessionId, List<TrainOutcome> outcomes);

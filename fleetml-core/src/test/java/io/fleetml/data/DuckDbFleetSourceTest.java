@@ -43,6 +43,23 @@ class DuckDbFleetSourceTest {
     }
 
     @Test
+    void deviceIdsOfAWholeNumberColumnThatFitsALongAreIntegers() {
+        Path csv = TestFleets.csv(dir.resolve("f.csv"), "station,big,code,amount,record_id,x1,x2,y",
+                "7,9223372036854775808,a1,1.5,1,1,2,3");
+        try (FleetSource s = DuckDbFleetSource.open(csv.toString())) {
+            assertEquals(DeviceIdType.INTEGER, s.deviceIds("station"));
+            assertEquals(DeviceIdType.INTEGER, s.deviceIds("record_id"));
+            assertEquals(DeviceIdType.TEXT, s.deviceIds("big"), "beyond a long: kept as text");
+            assertEquals(DeviceIdType.TEXT, s.deviceIds("code"));
+            assertEquals(DeviceIdType.TEXT, s.deviceIds("amount"));
+            FleetInputException e = assertThrows(FleetInputException.class, () -> s.deviceIds("statoin"));
+            assertTrue(e.getMessage().contains("device column 'statoin'") && e.getMessage().contains("station"), e.getMessage());
+        }
+        assertEquals(42L, DeviceIdType.INTEGER.value("42"));
+        assertEquals("42", DeviceIdType.TEXT.value("42"));
+    }
+
+    @Test
     void devicesSpanningDuckDbsChunksArriveWholeAndInOrder() {
         // DuckDB hands results over in chunks of 2,048 rows: a ends exactly on a chunk's edge, b spans two
         // chunks, c is a single row; the rows are interleaved in the file and numbered backwards

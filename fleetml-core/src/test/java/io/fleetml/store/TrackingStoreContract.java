@@ -1,5 +1,6 @@
 package io.fleetml.store;
 
+import io.fleetml.data.DeviceIdType;
 import io.fleetml.train.Metrics;
 import io.fleetml.train.TrainOutcome;
 import io.fleetml.train.TrainSpec;
@@ -32,7 +33,7 @@ abstract class TrackingStoreContract {
     @Test
     void sessionRoundTripsWithItsSpecAndDeviceRuns() {
         try (TrackingStore store = open(dir)) {
-            SessionRecord s = store.startSession(spec("e1"), "data.csv", 300, 3, "file:///x/");
+            SessionRecord s = store.startSession(spec("e1"), "data.csv", 300, 3, DeviceIdType.INTEGER, "file:///x/");
             assertEquals(SessionRecord.RUNNING, s.status());
             store.recordDevices(s.id(), List.of(ok("b", 2), ok("a", 1)));
             store.recordDevices(s.id(), List.of(TrainOutcome.failed("c", 3, 0, "too few rows", 0.1)));
@@ -45,6 +46,9 @@ abstract class TrackingStoreContract {
             assertEquals(spec("e1"), back.spec());
             assertEquals(summary, back.summary());
             assertEquals("e1", back.experiment());
+            assertEquals(DeviceIdType.INTEGER, back.deviceIds());
+            String text = store.startSession(spec("e1"), "d", 1, 1, DeviceIdType.TEXT, "r").id();
+            assertEquals(DeviceIdType.TEXT, store.session(text).orElseThrow().deviceIds());
             assertNotNull(back.endedAt());
             List<TrainOutcome> devices = store.devices(s.id());
             assertEquals(List.of("a", "b", "c"), devices.stream().map(TrainOutcome::deviceId).toList());
@@ -59,7 +63,7 @@ abstract class TrackingStoreContract {
     @Test
     void recordingADeviceAgainReplacesItsRun() {
         try (TrackingStore store = open(dir)) {
-            SessionRecord s = store.startSession(spec("e"), "d", 1, 1, "r");
+            SessionRecord s = store.startSession(spec("e"), "d", 1, 1, DeviceIdType.TEXT, "r");
             store.recordDevices(s.id(), List.of(ok("a", 1)));
             store.recordDevices(s.id(), List.of(ok("a", 5)));
             assertEquals(1, store.devices(s.id()).size());
@@ -70,16 +74,16 @@ abstract class TrackingStoreContract {
     @Test
     void latestIsTheNewestFinishedSessionAndListsFilterByExperiment() throws InterruptedException {
         try (TrackingStore store = open(dir)) {
-            SessionRecord first = store.startSession(spec("a"), "d", 1, 1, "r");
+            SessionRecord first = store.startSession(spec("a"), "d", 1, 1, DeviceIdType.TEXT, "r");
             store.finishSession(first.id(), SessionRecord.FINISHED, null, null);
             Thread.sleep(5);
-            SessionRecord second = store.startSession(spec("b"), "d", 1, 1, "r");
+            SessionRecord second = store.startSession(spec("b"), "d", 1, 1, DeviceIdType.TEXT, "r");
             store.finishSession(second.id(), SessionRecord.FINISHED, null, null);
             Thread.sleep(5);
-            SessionRecord failed = store.startSession(spec("b"), "d", 1, 1, "r");
+            SessionRecord failed = store.startSession(spec("b"), "d", 1, 1, DeviceIdType.TEXT, "r");
             store.finishSession(failed.id(), SessionRecord.FAILED, null, "boom");
             Thread.sleep(5);
-            store.startSession(spec("b"), "d", 1, 1, "r"); // still running
+            store.startSession(spec("b"), "d", 1, 1, DeviceIdType.TEXT, "r"); // still running
 
             assertEquals(second.id(), store.session("latest").orElseThrow().id());
             assertEquals(4, store.sessions(null).size());
@@ -94,7 +98,7 @@ abstract class TrackingStoreContract {
     @Test
     void aSecondHandleSeesCommittedRunsWhileTheSessionRuns() {
         try (TrackingStore writer = open(dir); TrackingStore reader = open(dir)) {
-            SessionRecord s = writer.startSession(spec("e"), "d", 2, 2, "r");
+            SessionRecord s = writer.startSession(spec("e"), "d", 2, 2, DeviceIdType.TEXT, "r");
             writer.recordDevices(s.id(), List.of(ok("a", 1)));
             assertEquals(SessionRecord.RUNNING, reader.session(s.id()).orElseThrow().status());
             assertEquals(1, reader.devices(s.id()).size());

@@ -1,6 +1,7 @@
 package io.fleetml.spark;
 
 import io.fleetml.data.DeviceFrame;
+import io.fleetml.data.DeviceIdType;
 import io.fleetml.data.FleetInputException;
 import io.fleetml.data.ColumnNames;
 import io.fleetml.engine.TrainingWorker;
@@ -51,7 +52,10 @@ import static org.apache.spark.sql.functions.monotonically_increasing_id;
  * }</pre>
  */
 public final class SparkFleet {
-    /** One row per device, the same columns as the CLI's {@code --out}. */
+    /**
+     * One row per device, the same columns as the CLI's {@code --out}. {@code device_id} is text here, as
+     * executors produce it; {@link #train} returns it as a long when the device column is a whole-number type.
+     */
     public static final StructType RESULTS = new StructType()
             .add("device_id", DataTypes.StringType, false).add("n_used", DataTypes.IntegerType, false)
             .add("n_test", DataTypes.IntegerType, false).add("model_uri", DataTypes.StringType, true)
@@ -61,7 +65,7 @@ public final class SparkFleet {
             .add("train_ms", DataTypes.DoubleType, false).add("n_rows", DataTypes.IntegerType, false)
             .add("n_dropped", DataTypes.IntegerType, false).add("train_mse", DataTypes.DoubleType, true);
 
-    /** One row per record. */
+    /** One row per record; {@code device_id} as in {@link #RESULTS}. */
     public static final StructType PREDICTIONS = new StructType()
             .add("record_id", DataTypes.LongType, false).add("device_id", DataTypes.StringType, false)
             .add("prediction", DataTypes.DoubleType, true).add("model", DataTypes.StringType, true);
@@ -97,7 +101,8 @@ public final class SparkFleet {
         if (rows == 0) {
             throw new FleetInputException("no rows with a device id in the data");
         }
-        SessionRecord session = tracking.startSession(spec, describe(df), rows, shape.getLong(1), artifacts.root());
+        DeviceIdType deviceIds = deviceIds(df, spec.deviceColumn());
+        SessionRecord session = tracking.startSession(spec, describe(df), rows, shape.getLong(1), deviceIds, artifacts.root());
         SessionSummary.Collector collector = new SessionSummary.Collector();
         Dataset<Row> trained = null;
         try {
@@ -125,7 +130,7 @@ public final class SparkFleet {
         }
         tracking.finishSession(session.id(), SessionRecord.FINISHED, collector.summary(seconds(start)), null);
         lastSession = tracking.session(session.id()).orElseThrow();
-        return trained;
+        return typed(trained, deviceIds);
     }
 
     /**
@@ -143,8 +148,19 @@ public final class SparkFleet {
         Map<String, String> uris = tracking.modelUris(session.id());
         Broadcast<Map<String, String>> models = JavaSparkContext.fromSparkContext(df.sparkSession().sparkContext()).broadcast(uris);
         Dataset<Row> rows = deviceRows(df, spec.deviceColumn(), spec.features(), null, id, List.of());
-        return byDevice(rows, session.nDevices(), 0).mapPartitions(scorePartition(JobContext.of(session, artifacts), models),
-                Encoders.row(PREDICTIONS));
+        return typed(byDevice(rows, session.nDevices(), 0).mapPartitions(scorePartition(JobContext.of(session, artifacts), models),
+                Encoders.row(PREDICTIONS)), deviceIds(df, spec.deviceColumn()));
+    }
+
+    /** Integer ids stay integers in the output (a join back to the source needs no cast); others are text. */
+    private static DeviceIdType deviceIds(Dataset<Row> df, String deviceColumn) {
+        DataType type = df.schema().apply(deviceColumn).dataType();
+        return type == DataTypes.LongType || type == DataTypes.IntegerType || type == DataTypes.ShortType || type == DataTypes.ByteType
+                ? DeviceIdType.INTEGER : DeviceIdType.TEXT;
+    }
+
+    private static Dataset<Row> typed(Dataset<Row> out, DeviceIdType deviceIds) {
+        return deviceIds == DeviceIdType.INTEGER ? out.withColumn("device_id", col("device_id").cast(DataTypes.LongType)) : out;
     }
 
     /** What the rows were read from: the input files when Spark knows them, else the application. */

@@ -17,6 +17,7 @@ import io.fleetml.train.TrainSpec;
 import org.apache.spark.TaskContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -74,7 +75,9 @@ class SparkFleetTest {
         try (TrackingStore tracking = SqliteTrackingStore.open(dir.resolve("spark/fleetml.db"))) {
             SparkFleet fleet = new SparkFleet(tracking, dir.resolve("artifacts").toUri().toString());
             Dataset<Row> df = spark.read().parquet(data.toString());
-            List<Row> results = fleet.train(df, spec).collectAsList();
+            Dataset<Row> trained = fleet.train(df, spec);
+            assertEquals(DataTypes.LongType, trained.schema().apply("device_id").dataType(), "integer device ids stay integers");
+            List<Row> results = trained.collectAsList();
             assertEquals(6, results.size());
             SessionRecord session = fleet.lastSession();
             assertEquals(SessionRecord.FINISHED, session.status());
@@ -94,10 +97,16 @@ class SparkFleetTest {
             List<Row> p = predictions.orderBy("record_id").collectAsList();
             assertEquals(3000, p.size());
             assertEquals(0L, p.get(0).getLong(0));
-            assertEquals("0", p.get(0).getString(1));
+            assertEquals(0L, p.get(0).getLong(1));
             assertEquals("device/" + session.id(), p.get(0).getString(3));
             double label = df.where("record_id = 0").first().getDouble(5);
             assertEquals(label, p.get(0).getDouble(2), 1.0);
+
+            Dataset<Row> byName = fleet.score(df.withColumn("device_id", df.col("device_id").cast("string")), session);
+            assertEquals(DataTypes.StringType, byName.schema().apply("device_id").dataType(), "text device ids stay text");
+            Row named = byName.where("record_id = 0").first();
+            assertEquals("0", named.getString(1));
+            assertEquals(p.get(0).getDouble(2), named.getDouble(2), "the same model answers");
         }
     }
 
@@ -139,7 +148,7 @@ class SparkFleetTest {
             try (var files = Files.walk(models)) {
                 assertTrue(files.noneMatch(f -> f.getFileName().toString().endsWith(".tmp")), "no temporary files left");
             }
-            double predicted = fleet.score(spark.read().parquet(data.toString()), fleet.lastSession()).where("device_id = '1'").first().getDouble(2);
+            double predicted = fleet.score(spark.read().parquet(data.toString()), fleet.lastSession()).where("device_id = 1").first().getDouble(2);
             assertEquals(runs.get(1).deviceId(), "1");
             assertTrue(predicted > 2 && predicted < 5, "mean label of device 1: " + predicted);
         } catch (java.io.IOException e) {
