@@ -30,7 +30,7 @@ final class GenerateCommand implements Callable<Integer> {
     public Integer call() {
         long start = System.nanoTime();
         long rows = SyntheticFleet.write(out, devices, rowsPerDevice, seed);
-        spec.commandLine().getOut().printf("wrote %s rows (%s devices × %s) to %s in %.1f s%n", Text.count(rows),
+        spec.commandLine().getOut().printf("wrote %s rows (%s devices × %s) to %s in %.2f s%n", Text.count(rows),
                 Text.count(devices), Text.count(rowsPerDevice), out, (System.nanoTime() - start) / 1e9);
         return 0;
     }

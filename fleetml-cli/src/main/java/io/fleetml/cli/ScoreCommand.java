@@ -82,7 +82,7 @@ final class ScoreCommand implements Callable<Integer> {
                 }, TerminalProgress.forConsole());
             }
             double seconds = (System.nanoTime() - start) / 1e9;
-            print.printf("scored %s of %s records (%s devices) with session %s in %.1f s (%s records/s)%n", Text.count(r.predicted()),
+            print.printf("scored %s of %s records (%s devices) with session %s in %.2f s (%s records/s)%n", Text.count(r.predicted()),
                     Text.count(r.records()), Text.count(r.devices()), session.id(), seconds, Text.rate(r.records(), seconds));
             if (r.devicesWithoutModel() > 0) {
                 print.printf("  no model: %s devices, %s records (unknown to the session, or failed/skipped there): no prediction%n",

@@ -62,7 +62,7 @@ final class TrainCommand implements Callable<Integer> {
             SessionSummary s = report.summary();
             List<TrainOutcome> outcomes = (out != null || s.failed() > 0 || s.skipped() > 0) ? store.tracking().devices(report.session().id()) : List.of();
             print.printf("session %s  experiment %s  %s on %s%n", report.session().id(), spec.experiment(), spec.algorithm(), source.description());
-            print.printf("  devices: %s OK, %s failed, %s skipped of %s · %s rows used · %.1f s (%s devices/s)%n",
+            print.printf("  devices: %s OK, %s failed, %s skipped of %s · %s rows used · %.2f s (%s devices/s)%n",
                     Text.count(s.ok()), Text.count(s.failed()), Text.count(s.skipped()), Text.count(report.session().nDevices()),
                     Text.count(s.rowsUsed()), s.seconds(), Text.rate(report.session().nDevices(), s.seconds()));
             print.printf("  holdout MSE: median %s, p90 %s, max %s · R²: median %s, p10 %s%n",

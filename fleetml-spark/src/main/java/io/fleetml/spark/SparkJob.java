@@ -156,7 +156,7 @@ public final class SparkJob implements Runnable {
                 job.write(results);
                 SessionRecord s = fleet.lastSession();
                 SessionSummary m = s.summary();
-                System.out.printf(Locale.ROOT, "session %s  experiment %s  %s on Spark %s%n  devices: %d OK, %d failed, %d skipped of %d · %.1f s%n"
+                System.out.printf(Locale.ROOT, "session %s  experiment %s  %s on Spark %s%n  devices: %d OK, %d failed, %d skipped of %d · %.2f s%n"
                                 + "  holdout MSE: median %.4g, p90 %.4g · R²: median %.4g%n  store: %s (models under %s%s/)%n",
                         s.id(), s.experiment(), spec.algorithm(), spark.sparkContext().master(), m.ok(), m.failed(), m.skipped(),
                         s.nDevices(), m.seconds(), m.mseP50(), m.mseP90(), m.r2P50(), job.store.toAbsolutePath(), s.artifactRoot(), s.id());
