@@ -93,19 +93,25 @@ public final class RidgeAlgorithm implements Algorithm {
             gram.unsafe_set(a, a, gram.unsafe_get(a, a) + alpha);
             xty.unsafe_set(a, 0, centeredDot(ca, mean[a], y, yMean, n));
         }
-        // quality() is scale-free; an exactly singular system measures ~1e-8 after rounding
-        LinearSolverDense<DMatrixRMaj> solver = LinearSolverFactory_DDRM.symmPosDef(p);
-        DMatrixRMaj beta = new DMatrixRMaj(p, 1);
-        if (!solver.setA(gram) || solver.quality() < 1e-6) {
-            throw new IllegalArgumentException("the features are collinear or constant on this device's rows; "
-                    + "use alpha > 0 (now " + alpha + ")");
-        }
-        solver.solve(xty, beta);
+        DMatrixRMaj beta = solve(gram, xty, alpha);
         double c = yMean;
         for (int f = 0; f < p; f++) {
             c -= beta.get(f) * mean[f];
         }
         return new Model(train.features(), beta.getData().clone(), c);
+    }
+
+    /** {@code beta} of {@code gram · beta = xty}, by Cholesky. */
+    private static DMatrixRMaj solve(DMatrixRMaj gram, DMatrixRMaj xty, double alpha) {
+        LinearSolverDense<DMatrixRMaj> solver = LinearSolverFactory_DDRM.symmPosDef(gram.numRows);
+        DMatrixRMaj beta = new DMatrixRMaj(gram.numRows, 1);
+        // quality() is scale-free; an exactly singular system measures ~1e-8 after rounding
+        if (!solver.setA(gram) || solver.quality() < 1e-6) {
+            throw new IllegalArgumentException("the features are collinear or constant on this device's rows; "
+                    + "use alpha > 0 (now " + alpha + ")");
+        }
+        solver.solve(xty, beta);
+        return beta;
     }
 
     /**
