@@ -19,14 +19,17 @@ REAL = ["--device-column", "station", "--features", "TEMP,PRES,DEWP,RAIN,WSPM", 
 
 
 REPEAT = 1
+SESSIONS = {}  # workload name -> the session its latest fleetml run trained
 
 
-def median_of_runs(measure):
-    """With --repeat N, takes a measurement N times and keeps the run with the median work time."""
-    def run(*args, **kw):
-        runs = sorted((measure(*args, **kw) for _ in range(REPEAT)), key=lambda r: r["work"])
-        return runs[len(runs) // 2]
-    return run
+def side_by_side(*measures):
+    """Takes every measurement REPEAT times in turns (fleetml, bare, scikit-learn, fleetml, ...), so that each
+    engine meets the machine's fast and slow minutes alike; returns each one's run with the median work time."""
+    runs = [[] for _ in measures]
+    for _ in range(REPEAT):
+        for i, measure in enumerate(measures):
+            runs[i].append(measure())
+    return [sorted(r, key=lambda x: x["work"])[len(r) // 2] for r in runs]
 
 
 def timed(cmd, log):
@@ -48,7 +51,6 @@ def generate(out, devices, rows, seed=42):
                         "--seed", str(seed)], check=True, stdout=subprocess.DEVNULL)
 
 
-@median_of_runs
 def fleetml_train(name, data, cols, algorithm, params, store):
     results = f"{name}-results.csv"
     cmd = [FLEETML, "train", "--data", data] + cols + ["--algorithm", algorithm, "--store", store, "--experiment", name,
@@ -57,6 +59,7 @@ def fleetml_train(name, data, cols, algorithm, params, store):
         cmd += ["--param", p]
     out, wall, peak = timed(cmd, f"{name}-fleetml.log")
     session = re.search(r"session (\S+)", out).group(1)
+    SESSIONS[name] = session
     work = float(re.search(r"· ([\d.]+) s \(", out).group(1))
     import csv
     with open(results) as f:
@@ -66,7 +69,6 @@ def fleetml_train(name, data, cols, algorithm, params, store):
                 mse=sum(mses) / len(mses), session=session)
 
 
-@median_of_runs
 def fleetml_spark_train(name, data, cols, algorithm, params, store):
     """The same training on Spark local[2] (./fleetml spark train): what Spark's scheduling costs on one machine."""
     cmd = [FLEETML, "spark", "train", "--master", "local[2]", "--data", data] + cols + ["--algorithm", algorithm, "--store", store,
@@ -83,7 +85,6 @@ def fleetml_spark_train(name, data, cols, algorithm, params, store):
     return dict(engine=SPARK, devices=devices, rows=rows, wall=wall, work=work, peak=peak, mse=mse, session=session)
 
 
-@median_of_runs
 def fleetml_score(name, data, session, store):
     out, wall, peak = timed([FLEETML, "score", "--data", data, "--session", session, "--store", store, "--out",
                              f"{name}-predictions.parquet"], f"{name}-fleetml.log")
@@ -92,7 +93,6 @@ def fleetml_score(name, data, session, store):
                 work=float(m.group(4)), peak=peak, mse=None)
 
 
-@median_of_runs
 def bare(name, mode, store, session, data, max_devices=None):
     out, wall, peak = timed(["java", "-cp", JAR, BARE, mode, store, session, data] + ([str(max_devices)] if max_devices else []),
                             f"{name}-bare.log")
@@ -101,7 +101,6 @@ def bare(name, mode, store, session, data, max_devices=None):
                 mse=j.get("mean_holdout_mse"))
 
 
-@median_of_runs
 def sklearn(name, args):
     out, wall, peak = timed(["/usr/bin/python3", SKLEARN, "--json"] + args, f"{name}-sklearn.log")
     j = json.loads(out.strip().splitlines()[-1])
@@ -115,7 +114,7 @@ def main():
     ap = argparse.ArgumentParser(description="fleetml benchmark suite")
     ap.add_argument("--quick", action="store_true", help="small sizes: a smoke test of the harness")
     ap.add_argument("--out", default=os.path.join(HERE, "bench", "out"), help="work directory (data, logs, results.md)")
-    ap.add_argument("--repeat", type=int, default=1, help="take every measurement N times and report the median run")
+    ap.add_argument("--repeat", type=int, default=1, help="take every measurement N times, the engines in turns, and report the median run")
     a = ap.parse_args()
     global REPEAT
     REPEAT = max(1, a.repeat)
@@ -140,46 +139,49 @@ def main():
             rows.append(r)
             print(f"  {name:14} {r['engine']:14} {r['wall']:8.2f} s", flush=True)
 
+    seed_rf = ["n_estimators=100", "max_depth=8"]
     print("seed ...", flush=True)
-    f = fleetml_train("seed", f"seed-{tag}.parquet", SYNTH, "random_forest", ["n_estimators=100", "max_depth=8"], store)
-    workload("seed", f"{seed_devices} × {seed_rows:,}", [
-        f, fleetml_spark_train("seed", f"seed-{tag}.parquet", SYNTH, "random_forest", ["n_estimators=100", "max_depth=8"], store),
-        bare("seed", "train", store, f["session"], f"seed-{tag}.parquet"),
-        sklearn("seed", ["--data", f"seed-{tag}.csv"] + SYNTH + ["--algorithm", "random_forest", "--n-estimators", "100",
-                                                                  "--max-depth", "8", "--models-dir", f"sk-seed-{tag}"])])
-    seed_session = f["session"]
+    runs = side_by_side(
+        lambda: fleetml_train("seed", f"seed-{tag}.parquet", SYNTH, "random_forest", seed_rf, store),
+        lambda: fleetml_spark_train("seed", f"seed-{tag}.parquet", SYNTH, "random_forest", seed_rf, store),
+        lambda: bare("seed", "train", store, SESSIONS["seed"], f"seed-{tag}.parquet"),
+        lambda: sklearn("seed", ["--data", f"seed-{tag}.csv"] + SYNTH + ["--algorithm", "random_forest", "--n-estimators", "100",
+                                                                          "--max-depth", "8", "--models-dir", f"sk-seed-{tag}"]))
+    workload("seed", f"{seed_devices} × {seed_rows:,}", runs)
+    seed_session = runs[0]["session"]
 
     print("fleet ...", flush=True)
-    f = fleetml_train("fleet-linear", f"fleet-{tag}.parquet", SYNTH, "linear", [], store)
-    workload("fleet linear", f"{fleet_devices:,} × 100", [
-        f, bare("fleet-linear", "train", store, f["session"], f"fleet-{tag}.parquet"),
-        sklearn("fleet-linear", ["--data", f"fleet-sk-{tag}.csv"] + SYNTH + ["--algorithm", "linear", "--models-dir", f"sk-linear-{tag}"])])
-    linear_session = f["session"]
-    f = fleetml_train("fleet-forest", f"fleet-{tag}.parquet", SYNTH, "random_forest", ["n_estimators=20", "max_depth=6"], store)
-    workload("fleet forest", f"{fleet_devices:,} × 100", [
-        f, bare("fleet-forest", "train", store, f["session"], f"fleet-{tag}.parquet", bare_forest),
-        sklearn("fleet-forest", ["--data", f"fleet-sk-{tag}.csv"] + SYNTH + ["--algorithm", "random_forest", "--n-estimators", "20",
-                                                                          "--max-depth", "6", "--max-devices", str(sk_forest)])])
+    runs = side_by_side(
+        lambda: fleetml_train("fleet-linear", f"fleet-{tag}.parquet", SYNTH, "linear", [], store),
+        lambda: bare("fleet-linear", "train", store, SESSIONS["fleet-linear"], f"fleet-{tag}.parquet"),
+        lambda: sklearn("fleet-linear", ["--data", f"fleet-sk-{tag}.csv"] + SYNTH + ["--algorithm", "linear", "--models-dir", f"sk-linear-{tag}"]))
+    workload("fleet linear", f"{fleet_devices:,} × 100", runs)
+    linear_session = runs[0]["session"]
+    workload("fleet forest", f"{fleet_devices:,} × 100", side_by_side(
+        lambda: fleetml_train("fleet-forest", f"fleet-{tag}.parquet", SYNTH, "random_forest", ["n_estimators=20", "max_depth=6"], store),
+        lambda: bare("fleet-forest", "train", store, SESSIONS["fleet-forest"], f"fleet-{tag}.parquet", bare_forest),
+        lambda: sklearn("fleet-forest", ["--data", f"fleet-sk-{tag}.csv"] + SYNTH + ["--algorithm", "random_forest", "--n-estimators", "20",
+                                                                                  "--max-depth", "6", "--max-devices", str(sk_forest)])))
 
     print("score ...", flush=True)
-    workload("score linear", f"{fleet_devices:,} × 100", [
-        fleetml_score("score-linear", f"fleet-{tag}.parquet", linear_session, store),
-        bare("score-linear", "score", store, linear_session, f"fleet-{tag}.parquet"),
-        sklearn("score-linear", ["--score", "--data", f"fleet-sk-{tag}.csv", "--device-column", "device_id",
-                                 "--features", "feature_1,feature_2,feature_3", "--models-dir", f"sk-linear-{tag}"])])
-    workload("score forests", f"{seed_devices} × {seed_rows:,}", [
-        fleetml_score("score-seed", f"seed-{tag}.parquet", seed_session, store),
-        bare("score-seed", "score", store, seed_session, f"seed-{tag}.parquet"),
-        sklearn("score-seed", ["--score", "--data", f"seed-{tag}.csv", "--device-column", "device_id",
-                               "--features", "feature_1,feature_2,feature_3", "--models-dir", f"sk-seed-{tag}"])])
+    workload("score linear", f"{fleet_devices:,} × 100", side_by_side(
+        lambda: fleetml_score("score-linear", f"fleet-{tag}.parquet", linear_session, store),
+        lambda: bare("score-linear", "score", store, linear_session, f"fleet-{tag}.parquet"),
+        lambda: sklearn("score-linear", ["--score", "--data", f"fleet-sk-{tag}.csv", "--device-column", "device_id",
+                                         "--features", "feature_1,feature_2,feature_3", "--models-dir", f"sk-linear-{tag}"])))
+    workload("score forests", f"{seed_devices} × {seed_rows:,}", side_by_side(
+        lambda: fleetml_score("score-seed", f"seed-{tag}.parquet", seed_session, store),
+        lambda: bare("score-seed", "score", store, seed_session, f"seed-{tag}.parquet"),
+        lambda: sklearn("score-seed", ["--score", "--data", f"seed-{tag}.csv", "--device-column", "device_id",
+                                       "--features", "feature_1,feature_2,feature_3", "--models-dir", f"sk-seed-{tag}"])))
 
     print("real ...", flush=True)
     beijing = os.path.join(BEIJING, "*.csv.gz")
-    f = fleetml_train("real", beijing, REAL, "gradient_boosting", [], store)
-    workload("real", "12 stations, Beijing", [
-        f, bare("real", "train", store, f["session"], beijing),
-        sklearn("real", ["--data", beijing] + REAL + ["--algorithm", "gradient_boosting", "--n-estimators", "100",
-                                                        "--max-depth", "3", "--learning-rate", "0.1"])])
+    workload("real", "12 stations, Beijing", side_by_side(
+        lambda: fleetml_train("real", beijing, REAL, "gradient_boosting", [], store),
+        lambda: bare("real", "train", store, SESSIONS["real"], beijing),
+        lambda: sklearn("real", ["--data", beijing] + REAL + ["--algorithm", "gradient_boosting", "--n-estimators", "100",
+                                                                "--max-depth", "3", "--learning-rate", "0.1"])))
 
     table = report(rows, tag)
     with open("results.md", "w") as out:
