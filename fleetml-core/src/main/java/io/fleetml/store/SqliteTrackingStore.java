@@ -272,8 +272,10 @@ public final class SqliteTrackingStore implements TrackingStore {
     public synchronized List<TrainOutcome> devices(String sessionId) {
         List<TrainOutcome> out = new ArrayList<>();
         try (PreparedStatement ps = db.prepareStatement("SELECT device_id, status, n_rows, n_used, n_test, n_dropped, mse, rmse, mae, r2, "
-                + "train_mse, model_uri, error, train_ms FROM device_runs WHERE session_id = ? ORDER BY device_id")) {
+                + "train_mse, model_uri, error, train_ms FROM device_runs WHERE session_id = ? ORDER BY "
+                + "CASE WHEN (SELECT device_ids FROM sessions WHERE session_id = ?) = 'INTEGER' THEN CAST(device_id AS INTEGER) END, device_id")) {
             ps.setString(1, sessionId);
+            ps.setString(2, sessionId);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     out.add(new TrainOutcome(rs.getString(1), TrainOutcome.Status.valueOf(rs.getString(2)), rs.getInt(3), rs.getInt(4),

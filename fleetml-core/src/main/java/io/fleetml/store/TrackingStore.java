@@ -30,7 +30,7 @@ public interface TrackingStore extends AutoCloseable {
     /** The session with this id, or the newest finished one for {@code "latest"}. */
     Optional<SessionRecord> session(String idOrLatest);
 
-    /** The device runs of a session, in device order. */
+    /** The device runs of a session, in device order: by number when the session's device ids are integers. */
     List<TrainOutcome> devices(String sessionId);
 
     /** Device id to model URI, for the devices of a session that have a model: what scoring needs. */

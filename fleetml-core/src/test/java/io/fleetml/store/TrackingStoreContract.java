@@ -61,6 +61,18 @@ abstract class TrackingStoreContract {
     }
 
     @Test
+    void integerDeviceIdsListInNumberOrderAndTextInTextOrder() {
+        try (TrackingStore store = open(dir)) {
+            for (DeviceIdType type : DeviceIdType.values()) {
+                SessionRecord s = store.startSession(spec("e"), "d", 3, 3, type, "r");
+                store.recordDevices(s.id(), List.of(ok("10", 1), ok("9", 1), ok("100", 1)));
+                assertEquals(type == DeviceIdType.INTEGER ? List.of("9", "10", "100") : List.of("10", "100", "9"),
+                        store.devices(s.id()).stream().map(TrainOutcome::deviceId).toList(), type.name());
+            }
+        }
+    }
+
+    @Test
     void recordingADeviceAgainReplacesItsRun() {
         try (TrackingStore store = open(dir)) {
             SessionRecord s = store.startSession(spec("e"), "d", 1, 1, DeviceIdType.TEXT, "r");
