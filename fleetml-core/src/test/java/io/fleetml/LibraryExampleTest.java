@@ -62,7 +62,7 @@ public class LibraryExampleTest {
              FleetStore store = FleetStore.open(storeDir)) {
             LocalEngine engine = new LocalEngine();
             TrainReport report = engine.train(source, spec, store, Progress.NONE);
-            for (TrainOutcome device : store.tracking().devices(report.session().id())) {
+            for (TrainOutcome device : store.tracking().devices(report.session().id(), io.fleetml.store.DeviceQuery.ALL)) {
                 System.out.printf("%s %s mse=%.1f %s%n", device.deviceId(), device.status(), device.holdout().mse(), device.modelUri());
             }
             DoubleAdder sum = new DoubleAdder();
@@ -74,7 +74,7 @@ public class LibraryExampleTest {
             assertEquals(420_768, scored.predicted());
             double meanPm25 = sum.sum() / scored.predicted();
             assertTrue(meanPm25 > 60 && meanPm25 < 100, "Beijing's PM2.5 averages about 80: " + meanPm25);
-            TrainOutcome first = store.tracking().devices(report.session().id()).get(0);
+            TrainOutcome first = store.tracking().devices(report.session().id(), io.fleetml.store.DeviceQuery.ALL).get(0);
             assertTrue(first.holdout().r2() < 0.05, "a mean model explains ~nothing: " + first.holdout().r2());
         }
     }

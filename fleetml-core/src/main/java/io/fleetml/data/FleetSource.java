@@ -12,6 +12,14 @@ public interface FleetSource extends AutoCloseable {
     /** What the rows were read from, for tracking and messages (e.g. a path or glob). */
     String description();
 
+    /**
+     * Where the rows can be read again (an absolute path or glob), recorded with a session so that resuming it
+     * needs no {@code --data}; null when they cannot.
+     */
+    default String location() {
+        return null;
+    }
+
     /** The source's column names, in source order. */
     List<String> columns();
 

@@ -10,11 +10,23 @@ import java.util.List;
  * @param label        the label column, or {@code null} when scoring
  * @param idColumn     the record-id column, or {@code null} to number rows in source order
  * @param orderBy      columns that order each device's rows (e.g. a timestamp); source order when empty
+ * @param devices      which devices to read
  */
-public record FrameQuery(String deviceColumn, List<String> features, String label, String idColumn, List<String> orderBy) {
+public record FrameQuery(String deviceColumn, List<String> features, String label, String idColumn, List<String> orderBy,
+                         DeviceFilter devices) {
     public FrameQuery {
         features = List.copyOf(features);
         orderBy = orderBy == null ? List.of() : List.copyOf(orderBy);
+        devices = devices == null ? DeviceFilter.ALL : devices;
+    }
+
+    public FrameQuery(String deviceColumn, List<String> features, String label, String idColumn, List<String> orderBy) {
+        this(deviceColumn, features, label, idColumn, orderBy, DeviceFilter.ALL);
+    }
+
+    /** The same columns, for these devices only. */
+    public FrameQuery withDevices(DeviceFilter filter) {
+        return new FrameQuery(deviceColumn, features, label, idColumn, orderBy, filter);
     }
 
     /** Every column the query reads, once each. */

@@ -4,19 +4,20 @@ import io.fleetml.data.FleetInputException;
 import io.fleetml.data.FleetShape;
 import io.fleetml.data.FleetSource;
 import io.fleetml.data.FrameQuery;
+import io.fleetml.resolve.ModelResolver;
 import io.fleetml.score.DeviceScoring;
 import io.fleetml.score.PredictionSink;
 import io.fleetml.score.ScoreReport;
+import io.fleetml.store.ArtifactStore;
 import io.fleetml.store.FleetStore;
+import io.fleetml.resolve.SessionModels;
+import io.fleetml.store.SessionPlan;
 import io.fleetml.store.SessionRecord;
-import io.fleetml.store.SessionSummary;
+import io.fleetml.store.SessionStatus;
+import io.fleetml.store.TrackingStore;
 import io.fleetml.train.TrainSpec;
 
-import java.util.Arrays;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 
 /**
  * Runs the fleet on this machine's cores. Many small devices: one device per thread, the algorithm
@@ -29,118 +30,103 @@ public final class LocalEngine implements Engine {
         this(Runtime.getRuntime().availableProcessors());
     }
 
+    /** @throws FleetInputException when {@code threads} is less than 1 */
     public LocalEngine(int threads) {
         if (threads < 1) {
-            throw new IllegalArgumentException("threads must be at least 1");
+            throw new FleetInputException("threads must be at least 1, got " + threads);
         }
         this.threads = threads;
     }
 
-    @Override
+    /** Trains a new session on every device of {@code source}. */
     public TrainReport train(FleetSource source, TrainSpec spec, FleetStore store, Progress progress) {
-        spec.check(); // an unknown algorithm or bad parameters fail before anything is written
-        long start = System.nanoTime();
-        FleetShape shape = source.shape(spec.frameQuery());
-        if (shape.rows() == 0) {
-            throw new FleetInputException("no rows with a device id in " + source.description()
-                    + (shape.rowsWithoutDevice() > 0 ? " (all " + shape.rowsWithoutDevice() + " rows miss column '" + spec.deviceColumn() + "')" : ""));
-        }
-        int workers = (int) Math.max(1, Math.min(threads, shape.devices()));
-        SessionRecord session = store.tracking().startSession(spec, source.description(), shape.rows(), shape.devices(),
-                source.deviceIds(spec.deviceColumn()), store.artifacts().root());
-        SessionSummary.Collector collector = new SessionSummary.Collector();
-        progress.start("train", shape.devices());
-        try (FleetSource.Frames frames = source.frames(spec.frameQuery())) {
-            TrainingWorker worker = new TrainingWorker(session, store.artifacts(), Math.max(1, threads / workers));
-            DevicePipeline.run(frames, workers, batch -> worker.train(batch.index(), batch.frames()),
-                    outcomes -> {
-                        store.tracking().recordDevices(session.id(), outcomes);
-                        outcomes.forEach(collector::add);
-                        progress.advance(outcomes.size());
-                    });
-        } catch (RuntimeException e) {
-            progress.finish();
-            store.tracking().finishSession(session.id(), SessionRecord.FAILED, collector.summary(seconds(start)), e.getMessage());
-            throw e;
-        }
-        progress.finish();
-        SessionSummary summary = collector.summary(seconds(start));
-        store.tracking().finishSession(session.id(), SessionRecord.FINISHED, summary, null);
-        return new TrainReport(store.tracking().session(session.id()).orElseThrow(), summary);
+        return train(source, TrainingCoordinator.fresh(spec), store, progress);
     }
 
     @Override
-    public ScoreReport score(FleetSource source, SessionRecord session, FleetStore store, PredictionSink sink, Progress progress) {
-        if (!SessionRecord.FINISHED.equals(session.status())) {
-            throw new FleetInputException("session " + session.id() + " is " + session.status() + ", not FINISHED; score a finished session");
+    public TrainReport train(FleetSource source, TrainingCoordinator.Plan plan, FleetStore store, Progress progress) {
+        TrainSpec spec = plan.spec();
+        spec.check(); // an unknown algorithm or bad parameters fail before anything is written
+        FrameQuery query = spec.frameQuery().withDevices(plan.devices());
+        FleetShape shape = source.shape(query);
+        boolean fresh = plan.resumed() == null && plan.parent() == null;
+        if (fresh && shape.rows() == 0) {
+            throw new FleetInputException("no rows with a device id in " + source.description()
+                    + (shape.rowsWithoutDevice() > 0 ? " (all " + shape.rowsWithoutDevice() + " rows miss column '" + spec.deviceColumn() + "')" : ""));
         }
-        TrainSpec spec = session.spec();
-        String id = spec.idColumn() != null ? spec.idColumn() : TrainSpec.defaultIdColumn(source.columns());
-        FrameQuery query = new FrameQuery(spec.deviceColumn(), spec.features(), null, id, List.of());
+        if (plan.parent() != null && plan.resumed() == null && shape.devices() == 0) {
+            throw new FleetInputException("none of the " + plan.selected() + " devices to retrain is in " + source.description()
+                    + "; point --data at their data");
+        }
+        int workers = (int) Math.max(1, Math.min(threads, shape.devices()));
+        SessionPlan recorded = new SessionPlan(spec, source.description(), source.location(), shape.rows(), shape.devices(),
+                source.deviceIds(spec.deviceColumn()), store.artifacts().root(), plan.parent(), plan.selection(), "local");
+        try (TrainingCoordinator session = plan.begin(store.tracking(), store.artifacts(), recorded)) {
+            progress.start("train", shape.devices());
+            try {
+                if (shape.devices() > 0) {
+                    try (FleetSource.Frames frames = source.frames(query)) {
+                        TrainingWorker worker = new TrainingWorker(session.session(), store.artifacts(), Math.max(1, threads / workers));
+                        String packs = session.packPrefix();
+                        DevicePipeline.run(frames, workers, batch -> worker.train(packs + String.format("%05d", batch.index()), batch.frames()),
+                                outcomes -> {
+                                    session.record(outcomes);
+                                    progress.advance(outcomes.size());
+                                });
+                    }
+                }
+            } catch (RuntimeException e) {
+                throw session.fail(e);
+            } catch (Error e) {
+                throw session.fail(e);
+            } finally {
+                progress.finish();
+            }
+            return session.finish();
+        }
+    }
+
+    /**
+     * Predicts every record of {@code source} with its device's model from {@code session} (a finished one). The
+     * session's models are read from the store while the data is sorted.
+     */
+    public ScoreReport score(FleetSource source, SessionRecord session, FleetStore store, PredictionSink sink, Progress progress) {
+        return score(source, session.spec().scoreQuery(source.columns(), null), models(session, store.tracking()), store.artifacts(),
+                sink, progress);
+    }
+
+    /**
+     * The models of a finished session, read in the background.
+     *
+     * @throws FleetInputException when the session is not finished
+     */
+    public static ModelResolver models(SessionRecord session, TrackingStore tracking) {
+        if (session.status() != SessionStatus.FINISHED) {
+            throw new FleetInputException("session " + session.id() + " is " + session.status() + ", not FINISHED; score a finished session"
+                    + (session.status().resumable() ? " (finish this one with: fleetml resume " + session.id() + ")" : ""));
+        }
+        return ModelResolver.deferred(CompletableFuture.supplyAsync(() -> SessionModels.of(session, tracking)), SessionModels.names(session, tracking));
+    }
+
+    @Override
+    public ScoreReport score(FleetSource source, FrameQuery query, ModelResolver models, ArtifactStore artifacts, PredictionSink sink,
+                             Progress progress) {
         FleetShape shape = source.shape(query);
         long start = System.nanoTime();
-        // the model URIs are read while DuckDB sorts the records by device
-        CompletableFuture<Map<String, String>> modelUris = CompletableFuture.supplyAsync(() -> store.tracking().modelUris(session.id()));
-        ScoreTally tally = new ScoreTally();
+        ScoreReport.Tally tally = new ScoreReport.Tally();
         progress.start("score", shape.devices());
         try (FleetSource.Frames frames = source.frames(query)) {
-            DeviceScoring scoring = new DeviceScoring(session, joined(modelUris), store.artifacts());
+            DeviceScoring scoring = new DeviceScoring(models, artifacts);
             int workers = (int) Math.max(1, Math.min(threads, shape.devices()));
             DevicePipeline.run(frames, workers, batch -> batch.frames().stream().map(scoring::score).toList(), scored -> {
                 for (DeviceScoring.Scored s : scored) {
-                    tally.add(s, sink);
+                    sink.accept(s.frame().deviceId(), s.frame().recordIds(), tally.add(s), s.model());
                 }
                 progress.advance(scored.size());
             });
         } finally {
             progress.finish();
         }
-        return tally.report(seconds(start));
-    }
-
-    /** Hands predictions to the sink on the coordinating thread, counting what got none and why. */
-    private static final class ScoreTally {
-        private long records;
-        private long devices;
-        private long predicted;
-        private long devicesWithoutModel;
-        private long recordsWithoutModel;
-
-        void add(DeviceScoring.Scored s, PredictionSink sink) {
-            long[] ids = s.frame().recordIds();
-            double[] predictions = s.predictions();
-            records += ids.length;
-            devices++;
-            if (predictions == null) {
-                devicesWithoutModel++;
-                recordsWithoutModel += ids.length;
-                predictions = new double[ids.length];
-                Arrays.fill(predictions, Double.NaN);
-            } else {
-                for (double p : predictions) {
-                    if (!Double.isNaN(p)) {
-                        predicted++;
-                    }
-                }
-            }
-            sink.accept(s.frame().deviceId(), ids, predictions, s.model());
-        }
-
-        ScoreReport report(double seconds) {
-            return new ScoreReport(records, devices, predicted, devicesWithoutModel, recordsWithoutModel,
-                    records - predicted - recordsWithoutModel, seconds);
-        }
-    }
-
-    private static <T> T joined(CompletableFuture<T> future) {
-        try {
-            return future.join();
-        } catch (CompletionException e) {
-            throw e.getCause() instanceof RuntimeException r ? r : e;
-        }
-    }
-
-    private static double seconds(long start) {
-        return (System.nanoTime() - start) / 1e9;
+        return tally.report((System.nanoTime() - start) / 1e9);
     }
 }

@@ -48,8 +48,8 @@ public final class TrainingWorker {
         this.sharedMeta = json.substring(0, json.length() - 1);
     }
 
-    /** Trains {@code frames}, stores their models as pack {@code pack}, returns one outcome per frame in order. */
-    public List<TrainOutcome> train(int pack, List<DeviceFrame> frames) {
+    /** Trains {@code frames}, stores their models as pack {@code pack} (a file name), returns one outcome per frame in order. */
+    public List<TrainOutcome> train(String pack, List<DeviceFrame> frames) {
         List<TrainOutcome> outcomes = new ArrayList<>(frames.size());
         List<DeviceArtifact> toStore = new ArrayList<>();
         List<Integer> stored = new ArrayList<>();

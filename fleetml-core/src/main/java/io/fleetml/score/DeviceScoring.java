@@ -2,48 +2,54 @@ package io.fleetml.score;
 
 import io.fleetml.data.DeviceFrame;
 import io.fleetml.model.Algorithm;
+import io.fleetml.model.Algorithms;
 import io.fleetml.model.DeviceModel;
+import io.fleetml.resolve.ModelRef;
+import io.fleetml.resolve.ModelResolver;
 import io.fleetml.store.ArtifactStore;
-import io.fleetml.store.SessionRecord;
 
-import java.io.IOException;
-import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
-/** Predicts a device's records with that device's model from one session. Thread-safe. */
+/**
+ * Predicts a device's records with the model that answers for it, the same on every engine. A model that
+ * cannot be read (its pack deleted or corrupt) costs that device its predictions, not the run. Thread-safe.
+ */
 public final class DeviceScoring {
-    private final Map<String, String> modelUris = new HashMap<>();
+    private final ModelResolver models;
     private final ArtifactStore artifacts;
-    private final Algorithm algorithm;
-    private final String modelName;
+    private final Map<String, Algorithm> algorithms = new ConcurrentHashMap<>();
 
-    /** Predictions for one device's frame; {@code predictions} is null when the device has no model. */
-    public record Scored(DeviceFrame frame, double[] predictions, String model) {
+    /**
+     * Predictions for one device's frame.
+     *
+     * @param predictions one per row, or null when the device got none
+     * @param model       the name of the model that answered, or null
+     * @param unreadable  why the device's model could not be read, or null
+     */
+    public record Scored(DeviceFrame frame, double[] predictions, String model, String unreadable) {
     }
 
-    /** @param modelUris the model URI of every device that has a model in {@code session} */
-    public DeviceScoring(SessionRecord session, Map<String, String> modelUris, ArtifactStore artifacts) {
-        this.modelUris.putAll(modelUris);
+    public DeviceScoring(ModelResolver models, ArtifactStore artifacts) {
+        this.models = models;
         this.artifacts = artifacts;
-        this.algorithm = session.spec().resolveAlgorithm();
-        this.modelName = modelName(session);
-    }
-
-    /** What answers for a device scored with {@code session}: its own model from that session. */
-    public static String modelName(SessionRecord session) {
-        return "device/" + session.id();
     }
 
     /** Loads the device's model (once: frames arrive one per device) and predicts every row. */
     public Scored score(DeviceFrame frame) {
-        String uri = modelUris.get(frame.deviceId());
-        if (uri == null) {
-            return new Scored(frame, null, null);
+        ModelRef ref = models.resolve(frame.deviceId());
+        if (ref == null) {
+            return new Scored(frame, null, null, null);
         }
-        try (DeviceModel model = algorithm.load(artifacts.read(uri))) {
-            return new Scored(frame, model.predict(frame), modelName);
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot load the model of device " + frame.deviceId() + " from " + uri + ": " + e.getMessage(), e);
+        DeviceModel model;
+        try {
+            model = algorithms.computeIfAbsent(ref.algorithm(), Algorithms::named).load(artifacts.read(ref.uri()));
+        } catch (Exception | LinkageError e) {
+            String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
+            return new Scored(frame, null, null, m);
+        }
+        try (model) {
+            return new Scored(frame, model.predict(frame.infinityAsMissing()), ref.name(), null);
         }
     }
 }

@@ -15,6 +15,7 @@ import java.util.PriorityQueue;
  * @param ok        devices with a model
  * @param failed    devices that failed
  * @param skipped   devices with nothing to learn from
+ * @param inherited devices whose run was carried over from the session retrained (counted in the three above too)
  * @param rowsUsed  training rows over all devices
  * @param mseP50    median holdout MSE
  * @param mseP90    90th percentile holdout MSE
@@ -24,9 +25,14 @@ import java.util.PriorityQueue;
  * @param worst     the devices with the lowest holdout R² (at most five), worst first
  * @param seconds   wall time of the session
  */
-public record SessionSummary(long ok, long failed, long skipped, long rowsUsed, double mseP50, double mseP90,
+public record SessionSummary(long ok, long failed, long skipped, long inherited, long rowsUsed, double mseP50, double mseP90,
                              double mseMax, double r2P10, double r2P50, List<WorstDevice> worst, double seconds)
         implements java.io.Serializable {
+
+    /** Devices with a run. */
+    public long devices() {
+        return ok + failed + skipped;
+    }
 
     /** A device whose model is poor. */
     public record WorstDevice(String deviceId, double mse, double r2) implements java.io.Serializable {
@@ -37,6 +43,7 @@ public record SessionSummary(long ok, long failed, long skipped, long rowsUsed, 
         private long ok;
         private long failed;
         private long skipped;
+        private long inherited;
         private long rowsUsed;
         private double[] mse = new double[1024];
         private double[] r2 = new double[1024];
@@ -44,11 +51,18 @@ public record SessionSummary(long ok, long failed, long skipped, long rowsUsed, 
         private final PriorityQueue<WorstDevice> worst =
                 new PriorityQueue<>(Comparator.comparingDouble(WorstDevice::r2).reversed());
 
+        public long devices() {
+            return ok + failed + skipped;
+        }
+
         public void add(TrainOutcome o) {
             switch (o.status()) {
                 case OK -> ok++;
                 case FAILED -> failed++;
                 case SKIPPED -> skipped++;
+            }
+            if (o.trainedIn() != null) {
+                inherited++;
             }
             rowsUsed += o.nUsed();
             if (o.status() != TrainOutcome.Status.OK || Double.isNaN(o.holdout().mse())) {
@@ -74,7 +88,7 @@ public record SessionSummary(long ok, long failed, long skipped, long rowsUsed, 
             Arrays.sort(r);
             List<WorstDevice> w = new ArrayList<>(worst);
             w.sort(Comparator.comparingDouble(WorstDevice::r2));
-            return new SessionSummary(ok, failed, skipped, rowsUsed, quantile(m, 0.5), quantile(m, 0.9),
+            return new SessionSummary(ok, failed, skipped, inherited, rowsUsed, quantile(m, 0.5), quantile(m, 0.9),
                     n == 0 ? Double.NaN : m[n - 1], quantile(r, 0.1), quantile(r, 0.5), w, seconds);
         }
 

@@ -4,10 +4,11 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fleetml.data.DeviceIdType;
-import io.fleetml.data.FleetInputException;
 import io.fleetml.train.Metrics;
 import io.fleetml.train.TrainOutcome;
-import io.fleetml.train.TrainSpec;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteErrorCode;
+import org.sqlite.SQLiteException;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,133 +19,201 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
 
 /**
  * The embedded tracking store: one SQLite file in WAL mode, so the CLI or a dashboard in another process
  * reads it while training writes. Device runs are written in one transaction per batch: 100,000 devices
- * cost a few hundred commits, not 100,000.
+ * cost a few hundred commits, not 100,000. Artifact locations under the store's directory are kept relative
+ * to it, so a copied or moved store reads its own models. A store on a read-only file system (or without
+ * write permission) opens read-only: it can be listed, not changed.
  */
 public final class SqliteTrackingStore implements TrackingStore {
+    /** How long a session on another host may go without a heartbeat before it reads as interrupted. */
+    static final Duration STALE_AFTER = Duration.ofMinutes(2);
     private static final ObjectMapper JSON = new ObjectMapper()
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
     private static final DateTimeFormatter ID_TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
-    private static final String SCHEMA = """
-            CREATE TABLE IF NOT EXISTS experiments (
-              experiment_id INTEGER PRIMARY KEY,
-              name          TEXT NOT NULL UNIQUE,
-              created_at    TEXT NOT NULL);
-            CREATE TABLE IF NOT EXISTS sessions (
-              session_id    TEXT PRIMARY KEY,
-              experiment_id INTEGER NOT NULL REFERENCES experiments(experiment_id),
-              status        TEXT NOT NULL,
-              started_at    TEXT NOT NULL,
-              ended_at      TEXT,
-              algorithm     TEXT NOT NULL,
-              spec          TEXT NOT NULL,
-              data_source   TEXT NOT NULL,
-              n_rows        INTEGER NOT NULL,
-              n_devices     INTEGER NOT NULL,
-              device_ids    TEXT NOT NULL DEFAULT 'TEXT',
-              summary       TEXT,
-              artifact_root TEXT NOT NULL,
-              error         TEXT);
-            CREATE INDEX IF NOT EXISTS sessions_by_experiment ON sessions(experiment_id, started_at);
-            CREATE TABLE IF NOT EXISTS device_runs (
-              session_id TEXT NOT NULL REFERENCES sessions(session_id),
-              device_id  TEXT NOT NULL,
-              status     TEXT NOT NULL,
-              n_rows     INTEGER NOT NULL,
-              n_used     INTEGER NOT NULL,
-              n_test     INTEGER NOT NULL,
-              n_dropped  INTEGER NOT NULL,
-              mse REAL, rmse REAL, mae REAL, r2 REAL, train_mse REAL,
-              model_uri  TEXT,
-              error      TEXT,
-              train_ms   REAL NOT NULL,
-              PRIMARY KEY (session_id, device_id)) WITHOUT ROWID;
-            """;
+    private static final String RUN_COLUMNS = "device_id, status, n_rows, n_used, n_test, n_dropped, mse, rmse, mae, r2, "
+            + "train_mse, model_uri, error, train_ms, trained_in";
+    private static final String PACK_OF = "CASE WHEN instr(model_uri, '!/') > 0 THEN substr(model_uri, 1, instr(model_uri, '!/') - 1) ELSE model_uri END";
 
     private final Path file;
+    private final String storeUri;
     private final Connection db;
+    private final boolean readOnly;
+    private final Map<String, DeviceIdType> idTypes = new HashMap<>();
 
-    private SqliteTrackingStore(Path file, Connection db) {
-        this.file = file;
+    private SqliteTrackingStore(Path file, Connection db, boolean readOnly) {
+        this.file = file.toAbsolutePath();
+        this.storeUri = StoreSchema.storeUri(this.file);
         this.db = db;
+        this.readOnly = readOnly;
     }
 
+    /** Opens the store in {@code file}, creating it (and its directory) when there is none. */
     public static SqliteTrackingStore open(Path file) {
         try {
-            Path parent = file.toAbsolutePath().getParent();
-            Files.createDirectories(parent);
-            Connection db = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
-            try (Statement st = db.createStatement()) {
-                st.execute("PRAGMA busy_timeout = 10000");
-                st.execute("PRAGMA journal_mode = WAL");
-                st.execute("PRAGMA synchronous = NORMAL"); // WAL + NORMAL: durable on commit except power loss
-                st.execute("PRAGMA foreign_keys = ON");
-                for (String ddl : SCHEMA.split(";")) {
-                    if (!ddl.isBlank()) {
-                        st.execute(ddl);
-                    }
-                }
-                addDeviceIdsColumn(st);
+            Files.createDirectories(file.toAbsolutePath().getParent());
+        } catch (java.io.IOException e) {
+            throw StoreException.unavailable("cannot create the fleetml store at " + file.getParent() + ": " + e.getMessage(), e);
+        }
+        return connect(file);
+    }
+
+    /**
+     * Opens an existing store, read-only when it cannot be written.
+     *
+     * @throws StoreException NOT_FOUND when there is no store in {@code file}
+     */
+    public static SqliteTrackingStore openExisting(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw StoreException.notFound("no fleetml store at " + file.toAbsolutePath().getParent() + " (no " + file.getFileName()
+                    + "); train into it first, or point --store or FLEETML_STORE at a store");
+        }
+        return connect(file);
+    }
+
+    private static SqliteTrackingStore connect(Path file) {
+        Connection db = null;
+        try {
+            SQLiteConfig config = new SQLiteConfig();
+            config.setBusyTimeout(10_000);
+            config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+            config.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL); // WAL + NORMAL: durable on commit except power loss
+            config.enforceForeignKeys(true);
+            db = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath(), config.toProperties());
+            if (StoreSchema.version(db) < StoreSchema.VERSION) {
+                StoreSchema.migrate(file);
             }
-            return new SqliteTrackingStore(file, db);
-        } catch (SQLException | java.io.IOException e) {
-            throw new FleetInputException("cannot open the fleetml store at " + file + ": " + e.getMessage(), e);
+            return new SqliteTrackingStore(file, db, false);
+        } catch (SQLException | RuntimeException e) {
+            closeQuietly(db);
+            if (readOnlyFailure(e) && Files.isRegularFile(file)) {
+                return connectReadOnly(file, e);
+            }
+            throw StoreException.unavailable("cannot open the fleetml store at " + file + ": " + firstLine(e), e);
         }
     }
 
-    /** Stores made before sessions recorded their device-id type get the column; their sessions wrote text ids. */
-    private static void addDeviceIdsColumn(Statement st) throws SQLException {
-        try (ResultSet rs = st.executeQuery("SELECT count(*) FROM pragma_table_info('sessions') WHERE name = 'device_ids'")) {
-            rs.next();
-            if (rs.getInt(1) == 0) {
-                st.execute("ALTER TABLE sessions ADD COLUMN device_ids TEXT NOT NULL DEFAULT 'TEXT'");
+    /**
+     * A store that cannot be written, e.g. on a read-only mount: opened as immutable, since SQLite cannot make the
+     * shared-memory file WAL readers need there. Nothing may change it meanwhile; on a read-only mount nothing can.
+     */
+    private static SqliteTrackingStore connectReadOnly(Path file, Exception why) {
+        Connection db = null;
+        try {
+            SQLiteConfig config = new SQLiteConfig();
+            config.setReadOnly(true);
+            config.setOpenMode(org.sqlite.SQLiteOpenMode.OPEN_URI);
+            db = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath().toUri() + "?immutable=1", config.toProperties());
+            int version = StoreSchema.version(db);
+            if (version < StoreSchema.VERSION) {
+                closeQuietly(db);
+                throw StoreException.unavailable("the fleetml store at " + file.getParent() + " was made by an older fleetml and is read-only ("
+                        + firstLine(why) + "); open it once where it can be written, to upgrade it", why);
             }
+            return new SqliteTrackingStore(file, db, true);
+        } catch (SQLException e) {
+            closeQuietly(db);
+            throw StoreException.unavailable("cannot open the fleetml store at " + file + ": " + firstLine(e), e);
+        }
+    }
+
+    /** SQLite's "read-only" and "cannot open" (a WAL database on a read-only mount), by primary result code. */
+    private static boolean readOnlyFailure(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLiteException s && ((s.getResultCode().code & 0xff) == SQLiteErrorCode.SQLITE_READONLY.code
+                    || (s.getResultCode().code & 0xff) == SQLiteErrorCode.SQLITE_CANTOPEN.code)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String firstLine(Throwable e) {
+        String m = String.valueOf(e.getMessage()).strip();
+        int nl = m.indexOf('\n');
+        return nl > 0 ? m.substring(0, nl) : m;
+    }
+
+    @Override
+    public String location() {
+        return file.getParent().toString();
+    }
+
+    /** A location as stored: relative to the store when under it. */
+    private String relative(String uri) {
+        return uri != null && uri.startsWith(storeUri) ? uri.substring(storeUri.length()) : uri;
+    }
+
+    /** A stored location as an absolute URI: relative ones are under the store, wherever it is now. */
+    private String absolute(String stored) {
+        if (stored == null || stored.matches("^[A-Za-z][A-Za-z0-9+.-]*:.*")) {
+            return stored;
+        }
+        return storeUri + stored;
+    }
+
+    private void writable() {
+        if (readOnly) {
+            throw StoreException.unavailable("the fleetml store at " + location() + " is read-only; it can be listed, not changed", null);
         }
     }
 
     @Override
-    public synchronized SessionRecord startSession(TrainSpec spec, String dataSource, long nRows, long nDevices, DeviceIdType deviceIds,
-                                                   String artifactRoot) {
+    public synchronized SessionRecord startSession(SessionPlan plan) {
+        writable();
         Instant now = Instant.now();
-        String id = ID_TIME.format(now) + "-" + String.format("%04x", ThreadLocalRandom.current().nextInt(0x10000));
-        try {
-            db.setAutoCommit(false);
-            long experiment = experimentId(spec.experiment(), now);
-            try (PreparedStatement ps = db.prepareStatement("INSERT INTO sessions (session_id, experiment_id, status, started_at, "
-                    + "algorithm, spec, data_source, n_rows, n_devices, device_ids, artifact_root) VALUES (?,?,?,?,?,?,?,?,?,?,?)")) {
-                ps.setString(1, id);
-                ps.setLong(2, experiment);
-                ps.setString(3, SessionRecord.RUNNING);
-                ps.setString(4, now.toString());
-                ps.setString(5, spec.algorithm());
-                ps.setString(6, JSON.writeValueAsString(spec));
-                ps.setString(7, dataSource);
-                ps.setLong(8, nRows);
-                ps.setLong(9, nDevices);
-                ps.setString(10, deviceIds.name());
-                ps.setString(11, artifactRoot);
-                ps.executeUpdate();
+        for (int attempt = 0; ; attempt++) {
+            String id = ID_TIME.format(now) + "-" + String.format("%04x", ThreadLocalRandom.current().nextInt(0x10000));
+            try {
+                write(() -> {
+                    long experiment = experimentId(plan.spec().experiment(), now);
+                    try (PreparedStatement ps = db.prepareStatement("INSERT INTO sessions (session_id, experiment_id, status, started_at, "
+                            + "algorithm, spec, data_source, data_location, n_rows, n_devices, device_ids, artifact_root, parent_session, "
+                            + "selection, engine, owner, heartbeat_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
+                        ps.setString(1, id);
+                        ps.setLong(2, experiment);
+                        ps.setString(3, SessionStatus.RUNNING.name());
+                        ps.setString(4, now.toString());
+                        ps.setString(5, plan.spec().algorithm());
+                        ps.setString(6, json(plan.spec()));
+                        ps.setString(7, plan.dataSource());
+                        ps.setString(8, plan.dataLocation());
+                        ps.setLong(9, plan.nRows());
+                        ps.setLong(10, plan.nDevices());
+                        ps.setString(11, plan.deviceIds().name());
+                        ps.setString(12, relative(plan.artifactRoot()));
+                        ps.setString(13, plan.parent());
+                        ps.setString(14, plan.selection() == null ? null : json(plan.selection()));
+                        ps.setString(15, plan.engine());
+                        ps.setString(16, SessionOwner.current().toString());
+                        ps.setString(17, now.toString());
+                        ps.executeUpdate();
+                    }
+                    return null;
+                });
+                return session(id).orElseThrow();
+            } catch (StoreException e) {
+                if (attempt < 3 && e.getCause() instanceof SQLiteException s && s.getResultCode() == SQLiteErrorCode.SQLITE_CONSTRAINT_PRIMARYKEY) {
+                    continue; // two sessions started in the same second drew the same suffix
+                }
+                throw e;
             }
-            db.commit();
-            return new SessionRecord(id, spec.experiment(), SessionRecord.RUNNING, now.toString(), null, spec, dataSource,
-                    nRows, nDevices, deviceIds, null, artifactRoot, null);
-        } catch (SQLException | JsonProcessingException e) {
-            rollback();
-            throw new IllegalStateException("cannot record a new session in " + file + ": " + e.getMessage(), e);
-        } finally {
-            autoCommit();
         }
     }
 
@@ -164,13 +233,88 @@ public final class SqliteTrackingStore implements TrackingStore {
     }
 
     @Override
+    public synchronized SessionRecord resumeSession(String sessionId) {
+        writable();
+        SessionRecord s = session(sessionId).orElseThrow(() -> noSession(sessionId));
+        if (!s.status().resumable()) {
+            throw StoreException.conflict("session " + sessionId + " is " + s.status() + (s.status() == SessionStatus.RUNNING
+                    ? " (process " + s.owner() + "); wait for it, or stop that process first"
+                    : "; nothing to resume (to train some devices again: fleetml retrain " + sessionId + ")"));
+        }
+        int updated = write(() -> {
+            try (PreparedStatement ps = db.prepareStatement("UPDATE sessions SET status = 'RUNNING', owner = ?, heartbeat_at = ?, "
+                    + "ended_at = NULL, error = NULL WHERE session_id = ? AND coalesce(owner, '') = ? AND status = ?")) {
+                ps.setString(1, SessionOwner.current().toString());
+                ps.setString(2, Instant.now().toString());
+                ps.setString(3, sessionId);
+                ps.setString(4, s.owner() == null ? "" : s.owner().toString());
+                ps.setString(5, storedStatus(sessionId));
+                return ps.executeUpdate();
+            }
+        });
+        if (updated != 1) {
+            throw StoreException.conflict("session " + sessionId + " was taken over by another process meanwhile");
+        }
+        return session(sessionId).orElseThrow();
+    }
+
+    private String storedStatus(String sessionId) throws SQLException {
+        try (PreparedStatement ps = db.prepareStatement("SELECT status FROM sessions WHERE session_id = ?")) {
+            ps.setString(1, sessionId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
+    }
+
+    @Override
+    public synchronized void heartbeat(String sessionId) {
+        writable();
+        write(() -> {
+            try (PreparedStatement ps = db.prepareStatement("UPDATE sessions SET heartbeat_at = ? WHERE session_id = ?")) {
+                ps.setString(1, Instant.now().toString());
+                ps.setString(2, sessionId);
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    @Override
+    public synchronized List<SessionRecord> markInterrupted() {
+        if (readOnly) {
+            return List.of();
+        }
+        List<SessionRecord> interrupted = new ArrayList<>();
+        for (SessionRecord s : query(SESSION_COLUMNS + "WHERE s.status = 'RUNNING'", ps -> { })) {
+            if (s.status() == SessionStatus.INTERRUPTED) {
+                write(() -> {
+                    try (PreparedStatement ps = db.prepareStatement("UPDATE sessions SET status = 'INTERRUPTED', ended_at = coalesce(heartbeat_at, ?), "
+                            + "error = ? WHERE session_id = ? AND status = 'RUNNING'")) {
+                        ps.setString(1, Instant.now().toString());
+                        ps.setString(2, "interrupted: its process (" + s.owner() + ") ended without finishing; continue it with: fleetml resume " + s.id());
+                        ps.setString(3, s.id());
+                        return ps.executeUpdate();
+                    }
+                });
+                interrupted.add(session(s.id()).orElseThrow());
+            }
+        }
+        return interrupted;
+    }
+
+    @Override
     public synchronized void recordDevices(String sessionId, List<TrainOutcome> outcomes) {
-        try {
-            db.setAutoCommit(false);
-            try (PreparedStatement ps = db.prepareStatement("INSERT OR REPLACE INTO device_runs VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
+        writable();
+        if (outcomes.isEmpty()) {
+            return;
+        }
+        DeviceIdType ids = idType(sessionId);
+        write(() -> {
+            try (PreparedStatement ps = db.prepareStatement("INSERT OR REPLACE INTO device_runs (session_id, " + RUN_COLUMNS
+                    + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
                 for (TrainOutcome o : outcomes) {
                     ps.setString(1, sessionId);
-                    ps.setString(2, o.deviceId());
+                    bindDevice(ps, 2, ids, o.deviceId());
                     ps.setString(3, o.status().name());
                     ps.setInt(4, o.nRows());
                     ps.setInt(5, o.nUsed());
@@ -181,20 +325,34 @@ public final class SqliteTrackingStore implements TrackingStore {
                     real(ps, 10, o.holdout().mae());
                     real(ps, 11, o.holdout().r2());
                     real(ps, 12, o.trainMse());
-                    ps.setString(13, o.modelUri());
+                    ps.setString(13, relative(o.modelUri()));
                     ps.setString(14, o.error());
                     ps.setDouble(15, o.trainMs());
+                    ps.setString(16, o.trainedIn());
                     ps.addBatch();
                 }
                 ps.executeBatch();
             }
-            db.commit();
-        } catch (SQLException e) {
-            rollback();
-            throw new IllegalStateException("cannot record device runs of session " + sessionId + " in " + file + ": " + e.getMessage(), e);
-        } finally {
-            autoCommit();
+            return null;
+        });
+    }
+
+    /** Integer sessions store ids as integers, so that the primary key orders them by number. */
+    private static void bindDevice(PreparedStatement ps, int i, DeviceIdType ids, String deviceId) throws SQLException {
+        if (ids == DeviceIdType.INTEGER) {
+            ps.setLong(i, Long.parseLong(deviceId));
+        } else {
+            ps.setString(i, deviceId);
         }
+    }
+
+    private DeviceIdType idType(String sessionId) {
+        DeviceIdType t = idTypes.get(sessionId);
+        if (t == null) {
+            t = session(sessionId).orElseThrow(() -> noSession(sessionId)).deviceIds();
+            idTypes.put(sessionId, t);
+        }
+        return t;
     }
 
     private static void real(PreparedStatement ps, int i, double v) throws SQLException {
@@ -206,104 +364,228 @@ public final class SqliteTrackingStore implements TrackingStore {
     }
 
     @Override
-    public synchronized void finishSession(String sessionId, String status, SessionSummary summary, String error) {
-        try (PreparedStatement ps = db.prepareStatement("UPDATE sessions SET status = ?, ended_at = ?, summary = ?, error = ? WHERE session_id = ?")) {
-            ps.setString(1, status);
-            ps.setString(2, Instant.now().toString());
-            ps.setString(3, summary == null ? null : JSON.writeValueAsString(summary));
-            ps.setString(4, error);
-            ps.setString(5, sessionId);
-            ps.executeUpdate();
-        } catch (SQLException | JsonProcessingException e) {
-            throw new IllegalStateException("cannot finish session " + sessionId + " in " + file + ": " + e.getMessage(), e);
-        }
+    public synchronized long inheritRuns(String sessionId, String parent) {
+        writable();
+        return write(() -> {
+            long carried;
+            // a device that failed to retrain keeps the model it had: the fleet stays whole
+            try (PreparedStatement ps = db.prepareStatement("INSERT OR REPLACE INTO device_runs (session_id, " + RUN_COLUMNS + ") "
+                    + "SELECT ?1, p.device_id, p.status, p.n_rows, p.n_used, p.n_test, p.n_dropped, p.mse, p.rmse, p.mae, p.r2, p.train_mse, "
+                    + "p.model_uri, 'retraining failed (' || coalesce(n.error, n.status) || '); kept the model of ' || coalesce(p.trained_in, p.session_id), "
+                    + "p.train_ms, coalesce(p.trained_in, p.session_id) FROM device_runs p JOIN device_runs n "
+                    + "ON n.session_id = ?1 AND n.device_id = p.device_id WHERE p.session_id = ?2 AND p.status = 'OK' "
+                    + "AND n.status <> 'OK' AND n.trained_in IS NULL")) {
+                ps.setString(1, sessionId);
+                ps.setString(2, parent);
+                carried = ps.executeUpdate();
+            }
+            try (PreparedStatement ps = db.prepareStatement("INSERT OR IGNORE INTO device_runs (session_id, " + RUN_COLUMNS + ") "
+                    + "SELECT ?1, device_id, status, n_rows, n_used, n_test, n_dropped, mse, rmse, mae, r2, train_mse, model_uri, error, "
+                    + "train_ms, coalesce(trained_in, session_id) FROM device_runs WHERE session_id = ?2")) {
+                ps.setString(1, sessionId);
+                ps.setString(2, parent);
+                carried += ps.executeUpdate();
+            }
+            return carried;
+        });
+    }
+
+    @Override
+    public synchronized void finishSession(String sessionId, SessionStatus status, SessionSummary summary, long nDevices, String error) {
+        writable();
+        write(() -> {
+            try (PreparedStatement ps = db.prepareStatement("UPDATE sessions SET status = ?, ended_at = ?, summary = ?, error = ?, "
+                    + "n_ok = ?, n_failed = ?, n_skipped = ?, n_devices = ?, heartbeat_at = ? WHERE session_id = ?")) {
+                String now = Instant.now().toString();
+                ps.setString(1, status.name());
+                ps.setString(2, now);
+                ps.setString(3, summary == null ? null : json(summary));
+                ps.setString(4, error);
+                if (summary == null) {
+                    ps.setNull(5, Types.INTEGER);
+                    ps.setNull(6, Types.INTEGER);
+                    ps.setNull(7, Types.INTEGER);
+                } else {
+                    ps.setLong(5, summary.ok());
+                    ps.setLong(6, summary.failed());
+                    ps.setLong(7, summary.skipped());
+                }
+                ps.setLong(8, nDevices);
+                ps.setString(9, now);
+                ps.setString(10, sessionId);
+                return ps.executeUpdate();
+            }
+        });
     }
 
     private static final String SESSION_COLUMNS = "SELECT s.session_id, e.name, s.status, s.started_at, s.ended_at, s.spec, "
-            + "s.data_source, s.n_rows, s.n_devices, s.summary, s.artifact_root, s.error, s.device_ids "
+            + "s.data_source, s.data_location, s.n_rows, s.n_devices, s.device_ids, s.summary, s.artifact_root, s.error, "
+            + "s.parent_session, s.selection, s.engine, s.owner, s.heartbeat_at "
             + "FROM sessions s JOIN experiments e ON e.experiment_id = s.experiment_id ";
 
     @Override
     public synchronized List<SessionRecord> sessions(String experiment) {
-        String sql = SESSION_COLUMNS + (experiment == null ? "" : "WHERE e.name = ? ") + "ORDER BY s.started_at DESC, s.session_id DESC";
-        try (PreparedStatement ps = db.prepareStatement(sql)) {
+        return query(SESSION_COLUMNS + (experiment == null ? "" : "WHERE e.name = ? ") + "ORDER BY s.started_at DESC, s.session_id DESC", ps -> {
             if (experiment != null) {
                 ps.setString(1, experiment);
             }
-            return readSessions(ps);
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot read sessions from " + file + ": " + e.getMessage(), e);
-        }
+        });
     }
 
     @Override
-    public synchronized Optional<SessionRecord> session(String idOrLatest) {
-        boolean latest = "latest".equals(idOrLatest);
-        String sql = SESSION_COLUMNS + (latest ? "WHERE s.status = 'FINISHED' ORDER BY s.started_at DESC, s.session_id DESC LIMIT 1"
-                : "WHERE s.session_id = ?");
+    public synchronized Optional<SessionRecord> session(String id) {
+        return query(SESSION_COLUMNS + "WHERE s.session_id = ?", ps -> ps.setString(1, id)).stream().findFirst();
+    }
+
+    @Override
+    public synchronized Optional<SessionRecord> latest(String experiment) {
+        return query(SESSION_COLUMNS + "WHERE s.status = 'FINISHED' AND s.n_ok > 0 " + (experiment == null ? "" : "AND e.name = ? ")
+                + "ORDER BY s.started_at DESC, s.session_id DESC LIMIT 1", ps -> {
+            if (experiment != null) {
+                ps.setString(1, experiment);
+            }
+        }).stream().findFirst();
+    }
+
+    private interface Binder {
+        void bind(PreparedStatement ps) throws SQLException;
+    }
+
+    private List<SessionRecord> query(String sql, Binder binder) {
         try (PreparedStatement ps = db.prepareStatement(sql)) {
-            if (!latest) {
-                ps.setString(1, idOrLatest);
-            }
-            return readSessions(ps).stream().findFirst();
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot read sessions from " + file + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static List<SessionRecord> readSessions(PreparedStatement ps) throws SQLException {
-        List<SessionRecord> out = new ArrayList<>();
-        try (ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                try {
-                    String summary = rs.getString(10);
-                    out.add(new SessionRecord(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-                            JSON.readValue(rs.getString(6), TrainSpec.class), rs.getString(7), rs.getLong(8), rs.getLong(9),
-                            DeviceIdType.valueOf(rs.getString(13)), summary == null ? null : JSON.readValue(summary, SessionSummary.class), rs.getString(11), rs.getString(12)));
-                } catch (JsonProcessingException e) {
-                    throw new IllegalStateException("session " + rs.getString(1) + " has unreadable JSON: " + e.getOriginalMessage(), e);
-                }
-            }
-        }
-        return out;
-    }
-
-    @Override
-    public synchronized List<TrainOutcome> devices(String sessionId) {
-        List<TrainOutcome> out = new ArrayList<>();
-        try (PreparedStatement ps = db.prepareStatement("SELECT device_id, status, n_rows, n_used, n_test, n_dropped, mse, rmse, mae, r2, "
-                + "train_mse, model_uri, error, train_ms FROM device_runs WHERE session_id = ? ORDER BY "
-                + "CASE WHEN (SELECT device_ids FROM sessions WHERE session_id = ?) = 'INTEGER' THEN CAST(device_id AS INTEGER) END, device_id")) {
-            ps.setString(1, sessionId);
-            ps.setString(2, sessionId);
+            binder.bind(ps);
+            List<SessionRecord> out = new ArrayList<>();
+            Instant now = Instant.now();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.add(new TrainOutcome(rs.getString(1), TrainOutcome.Status.valueOf(rs.getString(2)), rs.getInt(3), rs.getInt(4),
-                            rs.getInt(5), rs.getInt(6), new Metrics(real(rs, 7), real(rs, 8), real(rs, 9), real(rs, 10)), real(rs, 11),
-                            rs.getString(12), rs.getString(13), rs.getDouble(14)));
+                    out.add(session(rs, now));
                 }
             }
             return out;
         } catch (SQLException e) {
-            throw new IllegalStateException("cannot read device runs from " + file + ": " + e.getMessage(), e);
+            throw unavailable("read sessions", e);
+        }
+    }
+
+    private SessionRecord session(ResultSet rs, Instant now) throws SQLException {
+        String id = rs.getString(1);
+        try {
+            SessionStatus status = SessionStatus.valueOf(rs.getString(3));
+            SessionOwner owner = SessionOwner.parse(rs.getString(18));
+            String heartbeat = rs.getString(19);
+            if (status == SessionStatus.RUNNING && (owner == null
+                    || owner.interrupted(heartbeat == null ? null : Instant.parse(heartbeat), STALE_AFTER, now))) {
+                status = SessionStatus.INTERRUPTED;
+            }
+            String summary = rs.getString(12);
+            String selection = rs.getString(16);
+            return new SessionRecord(id, rs.getString(2), status, rs.getString(4), rs.getString(5),
+                    JSON.readValue(rs.getString(6), io.fleetml.train.TrainSpec.class), rs.getString(7), rs.getString(8), rs.getLong(9),
+                    rs.getLong(10), DeviceIdType.valueOf(rs.getString(11)), summary == null ? null : JSON.readValue(summary, SessionSummary.class),
+                    absolute(rs.getString(13)), rs.getString(14), rs.getString(15),
+                    selection == null ? null : JSON.readValue(selection, DeviceSelection.class), rs.getString(17), owner, heartbeat);
+        } catch (JsonProcessingException | IllegalArgumentException e) {
+            throw StoreException.unavailable("session " + id + " in " + location() + " is unreadable: " + firstLine(e), e);
         }
     }
 
     @Override
-    public synchronized Map<String, String> modelUris(String sessionId) {
-        Map<String, String> uris = new HashMap<>();
-        try (PreparedStatement ps = db.prepareStatement("SELECT device_id, model_uri FROM device_runs "
-                + "WHERE session_id = ? AND status = 'OK' AND model_uri IS NOT NULL")) {
+    public synchronized Optional<TrainOutcome> device(String sessionId, String deviceId) {
+        DeviceIdType ids = idType(sessionId);
+        if (ids == DeviceIdType.INTEGER && !deviceId.matches("-?\\d{1,19}")) {
+            return Optional.empty();
+        }
+        try (PreparedStatement ps = db.prepareStatement("SELECT " + RUN_COLUMNS + " FROM device_runs WHERE session_id = ? AND device_id = ?")) {
             ps.setString(1, sessionId);
+            bindDevice(ps, 2, ids, deviceId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(outcome(rs)) : Optional.empty();
+            }
+        } catch (SQLException | NumberFormatException e) {
+            throw unavailable("read device " + deviceId + " of session " + sessionId, e);
+        }
+    }
+
+    @Override
+    public synchronized List<TrainOutcome> devices(String sessionId, DeviceQuery query) {
+        List<TrainOutcome> out = new ArrayList<>();
+        forEachDevice(sessionId, query, out::add);
+        return out;
+    }
+
+    @Override
+    public synchronized long countDevices(String sessionId, DeviceQuery query) {
+        List<Object> args = new ArrayList<>();
+        String where = where(sessionId, query, args);
+        try (PreparedStatement ps = db.prepareStatement("SELECT count(*) FROM device_runs WHERE " + where)) {
+            bind(ps, args);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        } catch (SQLException e) {
+            throw unavailable("count the devices of session " + sessionId, e);
+        }
+    }
+
+    @Override
+    public synchronized void forEachDevice(String sessionId, DeviceQuery query, Consumer<TrainOutcome> each) {
+        List<Object> args = new ArrayList<>();
+        String sql = "SELECT " + RUN_COLUMNS + " FROM device_runs WHERE " + where(sessionId, query, args) + " ORDER BY " + orderBy(query.sort())
+                + (query.limit() > 0 || query.offset() > 0 ? " LIMIT " + (query.limit() > 0 ? query.limit() : -1) + " OFFSET " + query.offset() : "");
+        try (PreparedStatement ps = db.prepareStatement(sql)) {
+            bind(ps, args);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    uris.put(rs.getString(1), rs.getString(2));
+                    each.accept(outcome(rs));
                 }
             }
-            return uris;
         } catch (SQLException e) {
-            throw new IllegalStateException("cannot read model URIs from " + file + ": " + e.getMessage(), e);
+            throw unavailable("read the device runs of session " + sessionId, e);
         }
+    }
+
+    /**
+     * The filter of a listing. A filter on statuses other than OK also says {@code status <> 'OK'}, so that SQLite
+     * takes the partial index of failed devices instead of scanning a million OK ones.
+     */
+    private static String where(String sessionId, DeviceQuery q, List<Object> args) {
+        StringBuilder w = new StringBuilder("session_id = ?");
+        args.add(sessionId);
+        if (!q.statuses().isEmpty()) {
+            w.append(" AND status IN (").append(q.statuses().stream().map(s -> "'" + s.name() + "'").collect(Collectors.joining(","))).append(')');
+            if (!q.statuses().contains(TrainOutcome.Status.OK)) {
+                w.append(" AND status <> 'OK'");
+            }
+        }
+        if (q.search() != null && !q.search().isEmpty()) {
+            w.append(" AND instr(CAST(device_id AS TEXT), ?) > 0");
+            args.add(q.search());
+        }
+        return w.toString();
+    }
+
+    /** Worst first, devices without the metric last; each order matches an index, so a first page needs no sort. */
+    private static String orderBy(DeviceQuery.Sort sort) {
+        return switch (sort) {
+            case DEVICE -> "device_id";
+            case MSE -> "mse DESC, device_id";
+            case R2 -> "r2 IS NULL, r2, device_id";
+            case N_USED -> "n_used, device_id";
+            case TRAIN_MS -> "train_ms DESC, device_id";
+        };
+    }
+
+    private static void bind(PreparedStatement ps, List<Object> args) throws SQLException {
+        for (int i = 0; i < args.size(); i++) {
+            ps.setObject(i + 1, args.get(i));
+        }
+    }
+
+    private TrainOutcome outcome(ResultSet rs) throws SQLException {
+        return new TrainOutcome(rs.getString(1), TrainOutcome.Status.valueOf(rs.getString(2)), rs.getInt(3), rs.getInt(4),
+                rs.getInt(5), rs.getInt(6), new Metrics(real(rs, 7), real(rs, 8), real(rs, 9), real(rs, 10)), real(rs, 11),
+                absolute(rs.getString(12)), rs.getString(13), rs.getDouble(14), rs.getString(15));
     }
 
     private static double real(ResultSet rs, int i) throws SQLException {
@@ -311,28 +593,136 @@ public final class SqliteTrackingStore implements TrackingStore {
         return rs.wasNull() ? Double.NaN : v;
     }
 
-    private void rollback() {
-        try {
-            db.rollback();
-        } catch (SQLException ignored) {
-            // the original failure is what matters
+    @Override
+    public synchronized List<String> deleteSessions(List<String> sessionIds) {
+        writable();
+        Set<String> doomed = new LinkedHashSet<>(sessionIds);
+        for (String id : doomed) {
+            SessionRecord s = session(id).orElseThrow(() -> noSession(id));
+            if (s.status() == SessionStatus.RUNNING) {
+                throw StoreException.conflict("session " + id + " is running (process " + s.owner() + "); nothing was deleted");
+            }
+        }
+        String in = doomed.stream().map(x -> "?").collect(Collectors.joining(",", "(", ")"));
+        List<Object> args = new ArrayList<>(doomed);
+        List<String> unreferenced = write(() -> {
+            // the packs these sessions' runs use, by the session that trained them
+            Map<String, Set<String>> packsByTrainer = new HashMap<>();
+            try (PreparedStatement ps = db.prepareStatement("SELECT DISTINCT coalesce(trained_in, session_id), " + PACK_OF
+                    + " FROM device_runs WHERE model_uri IS NOT NULL AND session_id IN " + in)) {
+                bind(ps, args);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        packsByTrainer.computeIfAbsent(rs.getString(1), k -> new LinkedHashSet<>()).add(rs.getString(2));
+                    }
+                }
+            }
+            for (String table : new String[] {"device_runs", "sessions"}) {
+                try (PreparedStatement ps = db.prepareStatement("DELETE FROM " + table + " WHERE session_id IN " + in)) {
+                    bind(ps, args);
+                    ps.executeUpdate();
+                }
+            }
+            List<String> free = new ArrayList<>();
+            for (var e : packsByTrainer.entrySet()) {
+                if (session(e.getKey()).isPresent()) {
+                    continue; // the session that trained them remains, and its own runs use them
+                }
+                Set<String> packs = new LinkedHashSet<>(e.getValue());
+                try (PreparedStatement ps = db.prepareStatement("SELECT DISTINCT " + PACK_OF + " FROM device_runs WHERE trained_in = ?")) {
+                    ps.setString(1, e.getKey());
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            packs.remove(rs.getString(1)); // a retraining still inherits from it
+                        }
+                    }
+                }
+                packs.stream().map(this::absolute).forEach(free::add);
+            }
+            return free;
+        });
+        idTypes.keySet().removeAll(doomed);
+        compact();
+        return unreferenced;
+    }
+
+    /** Gives the space of deleted runs back to the file system once a quarter of the file is free. */
+    private void compact() {
+        try (Statement st = db.createStatement()) {
+            long free;
+            long total;
+            try (ResultSet rs = st.executeQuery("SELECT freelist_count, page_count FROM pragma_freelist_count, pragma_page_count")) {
+                rs.next();
+                free = rs.getLong(1);
+                total = rs.getLong(2);
+            }
+            if (free > 0 && free * 4 >= total) {
+                st.execute("VACUUM");
+            }
+            st.execute("PRAGMA wal_checkpoint(TRUNCATE)");
+        } catch (SQLException e) {
+            // the runs are deleted; the file shrinks at a later delete, when no reader holds the database
         }
     }
 
-    private void autoCommit() {
+    private StoreException noSession(String id) {
+        return StoreException.notFound("no session '" + id + "' in " + location() + "; list them with: fleetml sessions");
+    }
+
+    private StoreException unavailable(String what, Exception e) {
+        return StoreException.unavailable("cannot " + what + " in " + location() + ": " + firstLine(e), e);
+    }
+
+    private interface Write<T> {
+        T run() throws SQLException;
+    }
+
+    /** Runs {@code work} in one transaction. */
+    private <T> T write(Write<T> work) {
         try {
-            db.setAutoCommit(true);
-        } catch (SQLException ignored) {
-            // next use reports a broken connection
+            db.setAutoCommit(false);
+            T result = work.run();
+            db.commit();
+            return result;
+        } catch (SQLException | RuntimeException e) {
+            try {
+                db.rollback();
+            } catch (SQLException ignored) {
+                // the original failure is what matters
+            }
+            if (e instanceof StoreException s) {
+                throw s;
+            }
+            throw unavailable("write", e);
+        } finally {
+            try {
+                db.setAutoCommit(true);
+            } catch (SQLException ignored) {
+                // next use reports a broken connection
+            }
+        }
+    }
+
+    private static String json(Object value) {
+        try {
+            return JSON.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void closeQuietly(Connection c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (SQLException ignored) {
+                // nothing was written
+            }
         }
     }
 
     @Override
     public synchronized void close() {
-        try {
-            db.close();
-        } catch (SQLException ignored) {
-            // all writes were committed already
-        }
+        closeQuietly(db);
     }
 }

@@ -1,40 +1,82 @@
 package io.fleetml.store;
 
-import io.fleetml.data.DeviceIdType;
 import io.fleetml.train.TrainOutcome;
-import io.fleetml.train.TrainSpec;
 
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * Where training sessions (parent runs) and device runs (nested runs) are recorded. One writer (the
- * engine's coordinator) records device runs in batches; any number of readers, in this or other
- * processes, may look at the same store meanwhile.
+ * engine's coordinator) records device runs in batches; any number of readers, in this or other processes,
+ * may look at the same store meanwhile. Listings are filtered, sorted and paged by the store, never whole in
+ * memory. Failures are {@link StoreException}s of a kind a caller can act on.
  */
 public interface TrackingStore extends AutoCloseable {
 
-    /** Opens a {@code RUNNING} session in {@code spec.experiment()} (created when new); returns it. */
-    SessionRecord startSession(TrainSpec spec, String dataSource, long nRows, long nDevices, DeviceIdType deviceIds, String artifactRoot);
+    /** Opens a {@code RUNNING} session owned by this process, in {@code plan.spec().experiment()} (created when new). */
+    SessionRecord startSession(SessionPlan plan);
+
+    /**
+     * Takes over a {@linkplain SessionStatus#resumable() resumable} session: it is {@code RUNNING} again,
+     * owned by this process.
+     *
+     * @throws StoreException CONFLICT when it is running or finished, NOT_FOUND when there is none
+     */
+    SessionRecord resumeSession(String sessionId);
+
+    /** Records running sessions whose owner is gone as {@code INTERRUPTED}; returns them, so that their temporary files can go. */
+    List<SessionRecord> markInterrupted();
+
+    /** Tells readers the session's owner is alive. */
+    void heartbeat(String sessionId);
 
     /** Records device runs of a session, in one transaction; recording a device again replaces its run. */
     void recordDevices(String sessionId, List<TrainOutcome> outcomes);
 
-    /** Ends a session as {@code FINISHED} or {@code FAILED}. */
-    void finishSession(String sessionId, String status, SessionSummary summary, String error);
+    /**
+     * Completes a retraining: each device that failed to retrain but has a model in {@code parent} keeps that
+     * model (its run says so), and every device of {@code parent} without a run here gets the parent's run, by
+     * reference to the same model. No model bytes are copied.
+     *
+     * @return how many runs were carried over
+     */
+    long inheritRuns(String sessionId, String parent);
+
+    /** Ends a session as {@code FINISHED} or {@code FAILED}; {@code nDevices} is its final device count. */
+    void finishSession(String sessionId, SessionStatus status, SessionSummary summary, long nDevices, String error);
 
     /** Sessions, newest first; all experiments when {@code experiment} is null. */
     List<SessionRecord> sessions(String experiment);
 
-    /** The session with this id, or the newest finished one for {@code "latest"}. */
-    Optional<SessionRecord> session(String idOrLatest);
+    /** The session with this id. */
+    Optional<SessionRecord> session(String id);
 
-    /** The device runs of a session, in device order: by number when the session's device ids are integers. */
-    List<TrainOutcome> devices(String sessionId);
+    /** The newest finished session with at least one device that has a model, in {@code experiment} when not null. */
+    Optional<SessionRecord> latest(String experiment);
 
-    /** Device id to model URI, for the devices of a session that have a model: what scoring needs. */
-    Map<String, String> modelUris(String sessionId);
+    /** One device's run in a session. */
+    Optional<TrainOutcome> device(String sessionId, String deviceId);
+
+    /** The runs {@code query} selects, in its order, one page. */
+    List<TrainOutcome> devices(String sessionId, DeviceQuery query);
+
+    /** How many runs {@code query} selects, ignoring its page. */
+    long countDevices(String sessionId, DeviceQuery query);
+
+    /** Hands every run {@code query} selects to {@code each}, in order, streaming: memory stays flat. */
+    void forEachDevice(String sessionId, DeviceQuery query, Consumer<TrainOutcome> each);
+
+    /**
+     * Deletes sessions and their device runs.
+     *
+     * @return the model packs (URIs) that no remaining run refers to: the caller deletes them
+     * @throws StoreException CONFLICT when one is running; NOT_FOUND when one does not exist (nothing is deleted then)
+     */
+    List<String> deleteSessions(List<String> sessionIds);
+
+    /** The store's location, for messages. */
+    String location();
 
     @Override
     void close();

@@ -39,12 +39,16 @@ public final class DeviceTraining {
         long start = System.nanoTime();
         String device = frame.deviceId();
         int n = frame.rows();
+        if (device.isEmpty()) {
+            return fail(device, n, 0, "empty device id: a device needs a name; give these rows an id, or they are left out", start);
+        }
+        frame = frame.infinityAsMissing();
         int[] usable = usableRows(frame, !algorithm.handlesMissingFeatures());
         int nUsable = usable.length;
         int dropped = n - nUsable;
         if (nUsable == 0 && labelled(frame) == 0) {
             return new Result(new TrainOutcome(device, TrainOutcome.Status.SKIPPED, n, 0, 0, dropped, Metrics.NONE,
-                    Double.NaN, null, "no rows with a label (all " + n + " missing)", ms(start)), null);
+                    Double.NaN, null, "no rows with a label (all " + n + " missing)", ms(start), null), null);
         }
         if (nUsable < spec.minRows()) {
             String why = nUsable == 0
@@ -73,9 +77,13 @@ public final class DeviceTraining {
                 trainMse = Metrics.of(train.label(), model.predict(train)).mse();
             }
             Metrics holdout = test.rows() == 0 ? Metrics.NONE : Metrics.of(test.label(), model.predict(test));
+            String notFinite = notFinite(trainMse, holdout, test.rows());
+            if (notFinite != null) {
+                return fail(device, n, dropped, notFinite, start);
+            }
             ModelArtifact artifact = model.artifact();
             return new Result(new TrainOutcome(device, TrainOutcome.Status.OK, n, train.rows(), test.rows(), dropped,
-                    holdout, trainMse, null, null, ms(start)), artifact);
+                    holdout, trainMse, null, null, ms(start), null), artifact);
         } catch (Exception | LinkageError | AssertionError e) {
             return fail(device, n, dropped, describe(e), start);
         } finally {
@@ -83,6 +91,23 @@ public final class DeviceTraining {
                 model.close(); // the artifact holds the bytes now
             }
         }
+    }
+
+    /**
+     * Why a fitted model is not usable, or null: a model whose predictions on its own training rows, or whose
+     * holdout errors, are not finite (NaN coefficients from an overflowing fit, a user's trainer gone wrong)
+     * would be stored as OK and poison every prediction. R² alone may be undefined: a constant holdout label.
+     */
+    private static String notFinite(double trainMse, Metrics holdout, int nTest) {
+        if (!Double.isFinite(trainMse)) {
+            return "the model is not finite: its training error is " + trainMse + " (extreme feature or label values, "
+                    + "or the trainer produced NaN); check the device's data";
+        }
+        if (nTest > 0 && !(Double.isFinite(holdout.mse()) && Double.isFinite(holdout.mae()))) {
+            return "the model's holdout error is not finite (" + holdout.mse() + "): it predicts NaN or infinity on "
+                    + "held-out rows; check the device's data";
+        }
+        return null;
     }
 
     /**

@@ -14,23 +14,25 @@ package io.fleetml.train;
  * @param modelUri where the model is stored, or null
  * @param error    why the device failed or was skipped, or null
  * @param trainMs  milliseconds spent fitting and evaluating
+ * @param trainedIn the session that trained this model when the run was carried over from it (a retraining
+ *                  inherits the runs of the devices it did not retrain), or null when this session trained it
  */
 public record TrainOutcome(String deviceId, Status status, int nRows, int nUsed, int nTest, int nDropped,
-                           Metrics holdout, double trainMse, String modelUri, String error, double trainMs)
+                           Metrics holdout, double trainMse, String modelUri, String error, double trainMs, String trainedIn)
         implements java.io.Serializable {
 
     public enum Status { OK, FAILED, SKIPPED }
 
     public static TrainOutcome failed(String deviceId, int nRows, int nDropped, String error, double trainMs) {
-        return new TrainOutcome(deviceId, Status.FAILED, nRows, 0, 0, nDropped, Metrics.NONE, Double.NaN, null, error, trainMs);
+        return new TrainOutcome(deviceId, Status.FAILED, nRows, 0, 0, nDropped, Metrics.NONE, Double.NaN, null, error, trainMs, null);
     }
 
     public TrainOutcome withModelUri(String uri) {
-        return new TrainOutcome(deviceId, status, nRows, nUsed, nTest, nDropped, holdout, trainMse, uri, error, trainMs);
+        return new TrainOutcome(deviceId, status, nRows, nUsed, nTest, nDropped, holdout, trainMse, uri, error, trainMs, trainedIn);
     }
 
     /** This device failed while its model was being stored. */
     public TrainOutcome storeFailed(String reason) {
-        return new TrainOutcome(deviceId, Status.FAILED, nRows, nUsed, nTest, nDropped, holdout, trainMse, null, reason, trainMs);
+        return new TrainOutcome(deviceId, Status.FAILED, nRows, nUsed, nTest, nDropped, holdout, trainMse, null, reason, trainMs, null);
     }
 }

@@ -80,6 +80,16 @@ public record TrainSpec(String deviceColumn, List<String> features, String label
         return columns.contains("record_id") ? "record_id" : null;
     }
 
+    /**
+     * What scoring reads of data with these {@code columns}: the device and feature columns, and the record id
+     * from {@code idColumn} when given, else the training id column when the data has it, else {@code record_id}
+     * when there is one, else the row number.
+     */
+    public FrameQuery scoreQuery(List<String> columns, String idColumn) {
+        String id = idColumn != null ? idColumn : this.idColumn != null && columns.contains(this.idColumn) ? this.idColumn : defaultIdColumn(columns);
+        return new FrameQuery(deviceColumn, features, null, id, List.of());
+    }
+
     public FrameQuery frameQuery() {
         return new FrameQuery(deviceColumn, features, label, idColumn, timeColumns);
     }

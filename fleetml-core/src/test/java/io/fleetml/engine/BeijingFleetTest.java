@@ -30,7 +30,7 @@ class BeijingFleetTest {
                 .idColumn("No").build();
         TrainReport report = new LocalEngine().train(source, spec, store, Progress.NONE);
         assertEquals(12, report.summary().ok(), algorithm);
-        return store.tracking().devices(report.session().id()).stream().collect(Collectors.toMap(TrainOutcome::deviceId, o -> o));
+        return store.tracking().devices(report.session().id(), io.fleetml.store.DeviceQuery.ALL).stream().collect(Collectors.toMap(TrainOutcome::deviceId, o -> o));
     }
 
     @Test

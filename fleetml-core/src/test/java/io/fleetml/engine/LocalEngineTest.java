@@ -46,10 +46,10 @@ class LocalEngineTest {
         Path data = TestFleets.linear(dir.resolve("fleet.csv"), 30, 60, 0.1, 1);
         try (FleetSource source = DuckDbFleetSource.open(data.toString()); FleetStore store = FleetStore.open(dir.resolve("store"))) {
             TrainReport report = new LocalEngine(2).train(source, linear().build(), store, Progress.NONE);
-            assertEquals(SessionRecord.FINISHED, report.session().status());
+            assertEquals(io.fleetml.store.SessionStatus.FINISHED, report.session().status());
             assertEquals(30, report.summary().ok());
             assertEquals(1800, report.session().nRows());
-            List<TrainOutcome> devices = store.tracking().devices(report.session().id());
+            List<TrainOutcome> devices = store.tracking().devices(report.session().id(), io.fleetml.store.DeviceQuery.ALL);
             assertEquals(30, devices.size());
             for (TrainOutcome o : devices) {
                 assertEquals(Status.OK, o.status());
@@ -72,7 +72,7 @@ class LocalEngineTest {
             try (FleetSource source = DuckDbFleetSource.open(data.toString()); FleetStore store = FleetStore.open(dir.resolve("s" + threads))) {
                 TrainReport r = new LocalEngine(threads).train(source, TrainSpec.builder("device", TestFleets.features(), "y")
                         .param("n_estimators", 5).param("max_depth", 3).idColumn("record_id").build(), store, Progress.NONE);
-                mse.put(threads, store.tracking().devices(r.session().id()).stream().map(o -> o.holdout().mse()).toList());
+                mse.put(threads, store.tracking().devices(r.session().id(), io.fleetml.store.DeviceQuery.ALL).stream().map(o -> o.holdout().mse()).toList());
             }
         }
         assertEquals(mse.get(1), mse.get(2));
@@ -97,9 +97,9 @@ class LocalEngineTest {
         Algorithm mean = meanAlgorithm("mean_fails_on_boom", new AtomicInteger());
         try (FleetSource source = DuckDbFleetSource.open(data.toString()); FleetStore store = FleetStore.open(dir.resolve("store"))) {
             TrainReport report = new LocalEngine(2).train(source, spec().algorithm(mean).build(), store, Progress.NONE);
-            Map<String, TrainOutcome> byDevice = store.tracking().devices(report.session().id()).stream()
+            Map<String, TrainOutcome> byDevice = store.tracking().devices(report.session().id(), io.fleetml.store.DeviceQuery.ALL).stream()
                     .collect(Collectors.toMap(TrainOutcome::deviceId, o -> o));
-            assertEquals(SessionRecord.FINISHED, report.session().status());
+            assertEquals(io.fleetml.store.SessionStatus.FINISHED, report.session().status());
             assertEquals(Status.OK, byDevice.get("good").status());
             assertFailed(byDevice.get("boom"), "IllegalStateException: no model for device boom");
             assertFailed(byDevice.get("constant"), "label is constant");
@@ -122,7 +122,7 @@ class LocalEngineTest {
         Path data = TestFleets.csv(dir.resolve("na.csv"), lines.toArray(String[]::new));
         try (FleetSource source = DuckDbFleetSource.open(data.toString()); FleetStore store = FleetStore.open(dir.resolve("store"))) {
             TrainReport lin = new LocalEngine(1).train(source, linear().build(), store, Progress.NONE);
-            TrainOutcome l = store.tracking().devices(lin.session().id()).get(0);
+            TrainOutcome l = store.tracking().devices(lin.session().id(), io.fleetml.store.DeviceQuery.ALL).get(0);
             assertEquals(10, l.nDropped());
             assertEquals(40, l.nUsed() + l.nTest());
             TrainReport forest = new LocalEngine(1).train(source, linear().algorithm("random_forest").param("n_estimators", 5)
@@ -169,7 +169,7 @@ class LocalEngineTest {
             assertTrue(Double.isNaN(predictions.get(100L)));
             assertNull(models.get(100L));
             assertEquals("device/" + session.id(), models.get(0L));
-            double dev1Mean = store.tracking().devices(session.id()).stream().filter(o -> o.deviceId().equals("dev-1")).findFirst()
+            double dev1Mean = store.tracking().devices(session.id(), io.fleetml.store.DeviceQuery.ALL).stream().filter(o -> o.deviceId().equals("dev-1")).findFirst()
                     .map(o -> predictions.get(1L)).orElseThrow();
             assertTrue(dev1Mean > 1.0 && dev1Mean < 3.0, "device 1's mean label is about 1 + 1 + 1 - 1.5 = 1.5 + 1: " + dev1Mean);
         }

@@ -3,12 +3,15 @@ package io.fleetml.store;
 import io.fleetml.data.DeviceIdType;
 import io.fleetml.train.Metrics;
 import io.fleetml.train.TrainOutcome;
+import io.fleetml.train.TrainOutcome.Status;
 import io.fleetml.train.TrainSpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -20,43 +23,60 @@ abstract class TrackingStoreContract {
     /** Opens the store kept in {@code dir}; a second call opens a second handle on the same store. */
     abstract TrackingStore open(Path dir);
 
+    /** Where this store keeps artifacts by default (relative locations resolve against it). */
+    abstract String artifactRoot(Path dir);
+
     static TrainSpec spec(String experiment) {
         return TrainSpec.builder("device", List.of("x1", "x2"), "y").algorithm("linear").param("alpha", 0.5)
                 .timeColumn("t").experiment(experiment).build();
     }
 
-    static TrainOutcome ok(String device, double mse) {
-        return new TrainOutcome(device, TrainOutcome.Status.OK, 100, 80, 20, 0, new Metrics(mse, Math.sqrt(mse), mse / 2, 0.9),
-                mse / 2, "file:///x/part-00000.zip!/" + device + "/", null, 1.5);
+    SessionPlan plan(String experiment, DeviceIdType ids) {
+        return new SessionPlan(spec(experiment), "data.csv", "/data/data.csv", 300, 3, ids, artifactRoot(dir), null, null, "local");
+    }
+
+    TrainOutcome ok(String device, double mse) {
+        return new TrainOutcome(device, Status.OK, 100, 80, 20, 0, new Metrics(mse, Math.sqrt(mse), mse / 2, 1 - mse / 10),
+                mse / 2, artifactRoot(dir) + "s/part-00000.zip!/" + device + "/", null, 1.5, null);
+    }
+
+    static TrainOutcome failed(String device) {
+        return TrainOutcome.failed(device, 3, 0, "too few rows", 0.1);
+    }
+
+    static SessionSummary summary(long ok, long failed) {
+        return new SessionSummary(ok, failed, 0, 0, 160, 1.5, 2, 2, 0.9, 0.9, List.of(new SessionSummary.WorstDevice("b", 2, 0.9)), 1.0);
+    }
+
+    static List<String> ids(List<TrainOutcome> runs) {
+        return runs.stream().map(TrainOutcome::deviceId).toList();
     }
 
     @Test
     void sessionRoundTripsWithItsSpecAndDeviceRuns() {
         try (TrackingStore store = open(dir)) {
-            SessionRecord s = store.startSession(spec("e1"), "data.csv", 300, 3, DeviceIdType.INTEGER, "file:///x/");
-            assertEquals(SessionRecord.RUNNING, s.status());
+            SessionRecord s = store.startSession(plan("e1", DeviceIdType.TEXT));
+            assertEquals(SessionStatus.RUNNING, s.status());
+            assertEquals(SessionOwner.current(), s.owner());
+            assertEquals("/data/data.csv", s.dataLocation());
+            assertEquals(artifactRoot(dir), s.artifactRoot(), "the root reads back absolute");
             store.recordDevices(s.id(), List.of(ok("b", 2), ok("a", 1)));
-            store.recordDevices(s.id(), List.of(TrainOutcome.failed("c", 3, 0, "too few rows", 0.1)));
-            SessionSummary summary = new SessionSummary(2, 1, 0, 160, 1.5, 2, 2, 0.9, 0.9,
-                    List.of(new SessionSummary.WorstDevice("b", 2, 0.9)), 1.0);
-            store.finishSession(s.id(), SessionRecord.FINISHED, summary, null);
+            store.recordDevices(s.id(), List.of(failed("c")));
+            store.finishSession(s.id(), SessionStatus.FINISHED, summary(2, 1), 3, null);
 
             SessionRecord back = store.session(s.id()).orElseThrow();
-            assertEquals(SessionRecord.FINISHED, back.status());
+            assertEquals(SessionStatus.FINISHED, back.status());
             assertEquals(spec("e1"), back.spec());
-            assertEquals(summary, back.summary());
+            assertEquals(summary(2, 1), back.summary());
             assertEquals("e1", back.experiment());
-            assertEquals(DeviceIdType.INTEGER, back.deviceIds());
-            String text = store.startSession(spec("e1"), "d", 1, 1, DeviceIdType.TEXT, "r").id();
-            assertEquals(DeviceIdType.TEXT, store.session(text).orElseThrow().deviceIds());
             assertNotNull(back.endedAt());
-            List<TrainOutcome> devices = store.devices(s.id());
-            assertEquals(List.of("a", "b", "c"), devices.stream().map(TrainOutcome::deviceId).toList());
+            List<TrainOutcome> devices = store.devices(s.id(), DeviceQuery.ALL);
+            assertEquals(List.of("a", "b", "c"), ids(devices));
             assertEquals(ok("a", 1), devices.get(0));
             assertEquals("too few rows", devices.get(2).error());
             assertTrue(Double.isNaN(devices.get(2).holdout().mse()));
-            assertEquals(java.util.Map.of("a", ok("a", 1).modelUri(), "b", ok("b", 2).modelUri()), store.modelUris(s.id()),
-                    "the devices that have a model");
+            assertEquals(ok("b", 2), store.device(s.id(), "b").orElseThrow());
+            assertTrue(store.device(s.id(), "zz").isEmpty());
         }
     }
 
@@ -64,58 +84,179 @@ abstract class TrackingStoreContract {
     void integerDeviceIdsListInNumberOrderAndTextInTextOrder() {
         try (TrackingStore store = open(dir)) {
             for (DeviceIdType type : DeviceIdType.values()) {
-                SessionRecord s = store.startSession(spec("e"), "d", 3, 3, type, "r");
+                SessionRecord s = store.startSession(plan("e", type));
                 store.recordDevices(s.id(), List.of(ok("10", 1), ok("9", 1), ok("100", 1)));
                 assertEquals(type == DeviceIdType.INTEGER ? List.of("9", "10", "100") : List.of("10", "100", "9"),
-                        store.devices(s.id()).stream().map(TrainOutcome::deviceId).toList(), type.name());
+                        ids(store.devices(s.id(), DeviceQuery.ALL)), type.name());
+                assertEquals("10", store.device(s.id(), "10").orElseThrow().deviceId());
+                assertTrue(store.device(s.id(), "x").isEmpty(), "not a number: no such device");
             }
+        }
+    }
+
+    @Test
+    void listingsFilterSortAndPageInTheStore() {
+        try (TrackingStore store = open(dir)) {
+            SessionRecord s = store.startSession(plan("e", DeviceIdType.TEXT));
+            List<TrainOutcome> runs = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                runs.add(i % 5 == 0 ? failed("d" + (char) ('a' + i)) : ok("d" + (char) ('a' + i), i));
+            }
+            store.recordDevices(s.id(), runs);
+            DeviceQuery worst = DeviceQuery.ALL.sorted(DeviceQuery.Sort.MSE).page(3, 0);
+            assertEquals(List.of("dt", "ds", "dr"), ids(store.devices(s.id(), worst)), "highest MSE first");
+            assertEquals(List.of("dq", "do", "dn"), ids(store.devices(s.id(), worst.page(3, 3))), "the next page");
+            assertEquals(List.of("dt", "ds"), ids(store.devices(s.id(), DeviceQuery.ALL.sorted(DeviceQuery.Sort.R2).page(2, 0))),
+                    "lowest R² first");
+            List<TrainOutcome> byMse = store.devices(s.id(), DeviceQuery.ALL.sorted(DeviceQuery.Sort.MSE));
+            assertEquals(Status.FAILED, byMse.get(19).status(), "devices without the metric last");
+            DeviceQuery failedOnly = DeviceQuery.ALL.withStatuses(Set.of(Status.FAILED));
+            assertEquals(List.of("da", "df", "dk", "dp"), ids(store.devices(s.id(), failedOnly)));
+            assertEquals(4, store.countDevices(s.id(), failedOnly));
+            assertEquals(20, store.countDevices(s.id(), DeviceQuery.ALL.page(2, 0)), "a count ignores the page");
+            assertEquals(List.of("dk"), ids(store.devices(s.id(), DeviceQuery.ALL.searching("k"))));
+            List<String> streamed = new ArrayList<>();
+            store.forEachDevice(s.id(), DeviceQuery.ALL.withStatuses(Set.of(Status.OK)).sorted(DeviceQuery.Sort.N_USED), o -> streamed.add(o.deviceId()));
+            assertEquals(16, streamed.size());
         }
     }
 
     @Test
     void recordingADeviceAgainReplacesItsRun() {
         try (TrackingStore store = open(dir)) {
-            SessionRecord s = store.startSession(spec("e"), "d", 1, 1, DeviceIdType.TEXT, "r");
+            SessionRecord s = store.startSession(plan("e", DeviceIdType.TEXT));
             store.recordDevices(s.id(), List.of(ok("a", 1)));
             store.recordDevices(s.id(), List.of(ok("a", 5)));
-            assertEquals(1, store.devices(s.id()).size());
-            assertEquals(5, store.devices(s.id()).get(0).holdout().mse());
+            assertEquals(1, store.countDevices(s.id(), DeviceQuery.ALL));
+            assertEquals(5, store.device(s.id(), "a").orElseThrow().holdout().mse());
         }
     }
 
     @Test
-    void latestIsTheNewestFinishedSessionAndListsFilterByExperiment() throws InterruptedException {
+    void latestIsTheNewestFinishedSessionWithAModelInTheExperiment() throws InterruptedException {
         try (TrackingStore store = open(dir)) {
-            SessionRecord first = store.startSession(spec("a"), "d", 1, 1, DeviceIdType.TEXT, "r");
-            store.finishSession(first.id(), SessionRecord.FINISHED, null, null);
+            SessionRecord first = store.startSession(plan("a", DeviceIdType.TEXT));
+            store.finishSession(first.id(), SessionStatus.FINISHED, summary(1, 0), 1, null);
             Thread.sleep(5);
-            SessionRecord second = store.startSession(spec("b"), "d", 1, 1, DeviceIdType.TEXT, "r");
-            store.finishSession(second.id(), SessionRecord.FINISHED, null, null);
+            SessionRecord second = store.startSession(plan("b", DeviceIdType.TEXT));
+            store.finishSession(second.id(), SessionStatus.FINISHED, summary(2, 0), 2, null);
             Thread.sleep(5);
-            SessionRecord failed = store.startSession(spec("b"), "d", 1, 1, DeviceIdType.TEXT, "r");
-            store.finishSession(failed.id(), SessionRecord.FAILED, null, "boom");
+            SessionRecord allFailed = store.startSession(plan("b", DeviceIdType.TEXT));
+            store.finishSession(allFailed.id(), SessionStatus.FINISHED, summary(0, 3), 3, null);
             Thread.sleep(5);
-            store.startSession(spec("b"), "d", 1, 1, DeviceIdType.TEXT, "r"); // still running
+            SessionRecord failed = store.startSession(plan("b", DeviceIdType.TEXT));
+            store.finishSession(failed.id(), SessionStatus.FAILED, null, 0, "boom");
+            Thread.sleep(5);
+            store.startSession(plan("b", DeviceIdType.TEXT)); // still running
 
-            assertEquals(second.id(), store.session("latest").orElseThrow().id());
-            assertEquals(4, store.sessions(null).size());
+            assertEquals(second.id(), store.latest(null).orElseThrow().id(), "not the one where every device failed");
+            assertEquals(first.id(), store.latest("a").orElseThrow().id());
+            assertTrue(store.latest("none").isEmpty());
+            assertEquals(5, store.sessions(null).size());
             assertEquals(List.of(first.id()), store.sessions("a").stream().map(SessionRecord::id).toList());
-            assertEquals(3, store.sessions("b").size());
             assertEquals("boom", store.session(failed.id()).orElseThrow().error());
             assertTrue(store.session("nope").isEmpty());
-            assertTrue(store.sessions("none").isEmpty());
         }
     }
 
     @Test
     void aSecondHandleSeesCommittedRunsWhileTheSessionRuns() {
         try (TrackingStore writer = open(dir); TrackingStore reader = open(dir)) {
-            SessionRecord s = writer.startSession(spec("e"), "d", 2, 2, DeviceIdType.TEXT, "r");
+            SessionRecord s = writer.startSession(plan("e", DeviceIdType.TEXT));
             writer.recordDevices(s.id(), List.of(ok("a", 1)));
-            assertEquals(SessionRecord.RUNNING, reader.session(s.id()).orElseThrow().status());
-            assertEquals(1, reader.devices(s.id()).size());
+            assertEquals(SessionStatus.RUNNING, reader.session(s.id()).orElseThrow().status());
+            assertEquals(1, reader.countDevices(s.id(), DeviceQuery.ALL));
             writer.recordDevices(s.id(), List.of(ok("b", 1)));
-            assertEquals(2, reader.devices(s.id()).size());
+            assertEquals(2, reader.countDevices(s.id(), DeviceQuery.ALL));
+        }
+    }
+
+    @Test
+    void aRunningSessionCannotBeResumedOrDeletedAFinishedOneCannotBeResumed() {
+        try (TrackingStore store = open(dir)) {
+            SessionRecord running = store.startSession(plan("e", DeviceIdType.TEXT));
+            StoreException e = assertThrows(StoreException.class, () -> store.resumeSession(running.id()));
+            assertEquals(StoreException.Kind.CONFLICT, e.kind());
+            e = assertThrows(StoreException.class, () -> store.deleteSessions(List.of(running.id())));
+            assertEquals(StoreException.Kind.CONFLICT, e.kind());
+            store.finishSession(running.id(), SessionStatus.FINISHED, summary(0, 0), 0, null);
+            e = assertThrows(StoreException.class, () -> store.resumeSession(running.id()));
+            assertEquals(StoreException.Kind.CONFLICT, e.kind());
+            assertTrue(e.getMessage().contains("fleetml retrain"), e.getMessage());
+            e = assertThrows(StoreException.class, () -> store.deleteSessions(List.of(running.id(), "nope")));
+            assertEquals(StoreException.Kind.NOT_FOUND, e.kind());
+            assertTrue(store.session(running.id()).isPresent(), "nothing deleted when one is missing");
+        }
+    }
+
+    @Test
+    void aFailedSessionResumesUnderThisProcess() {
+        try (TrackingStore store = open(dir)) {
+            SessionRecord s = store.startSession(plan("e", DeviceIdType.TEXT));
+            store.finishSession(s.id(), SessionStatus.FAILED, null, 0, "disk full");
+            SessionRecord resumed = store.resumeSession(s.id());
+            assertEquals(SessionStatus.RUNNING, resumed.status());
+            assertNull(resumed.error());
+            assertNull(resumed.endedAt());
+        }
+    }
+
+    @Test
+    void aRetrainingInheritsTheRunsItDidNotTrainAndKeepsModelsThatFailedToRetrain() {
+        try (TrackingStore store = open(dir)) {
+            SessionRecord parent = store.startSession(plan("e", DeviceIdType.TEXT));
+            store.recordDevices(parent.id(), List.of(ok("a", 1), ok("b", 2), failed("c"), ok("d", 4)));
+            store.finishSession(parent.id(), SessionStatus.FINISHED, summary(3, 1), 4, null);
+            SessionPlan child = new SessionPlan(spec("e"), "d", null, 10, 2, DeviceIdType.TEXT, artifactRoot(dir), parent.id(),
+                    new DeviceSelection(Set.of(Status.FAILED), List.of("b", "d")), "local");
+            SessionRecord s = store.startSession(child);
+            assertEquals(parent.id(), s.parent());
+            assertEquals(Set.of(Status.FAILED), s.selection().statuses());
+            TrainOutcome newC = ok("c", 3).withModelUri(artifactRoot(dir) + "s2/part-00000.zip!/c/");
+            store.recordDevices(s.id(), List.of(newC, ok("b", 0.5), failed("d")));
+            assertEquals(2, store.inheritRuns(s.id(), parent.id()), "a carried over, d kept its model");
+
+            List<TrainOutcome> runs = store.devices(s.id(), DeviceQuery.ALL);
+            assertEquals(List.of("a", "b", "c", "d"), ids(runs));
+            assertEquals(parent.id(), runs.get(0).trainedIn());
+            assertEquals(ok("a", 1).modelUri(), runs.get(0).modelUri(), "the same model, not a copy");
+            assertNull(runs.get(1).trainedIn(), "retrained here");
+            assertEquals(newC.modelUri(), runs.get(2).modelUri());
+            TrainOutcome d = runs.get(3);
+            assertEquals(Status.OK, d.status());
+            assertEquals(parent.id(), d.trainedIn());
+            assertTrue(d.error().contains("retraining failed (too few rows); kept the model of " + parent.id()), d.error());
+
+            // a grandchild inherits from the session that trained each model, not from its parent
+            SessionRecord grandchild = store.startSession(new SessionPlan(spec("e"), "d", null, 1, 1, DeviceIdType.TEXT, artifactRoot(dir),
+                    s.id(), new DeviceSelection(Set.of(), List.of("c")), "local"));
+            store.inheritRuns(grandchild.id(), s.id());
+            assertEquals(parent.id(), store.device(grandchild.id(), "a").orElseThrow().trainedIn());
+            assertEquals(s.id(), store.device(grandchild.id(), "c").orElseThrow().trainedIn());
+        }
+    }
+
+    @Test
+    void deletingSessionsFreesThePacksNoRemainingSessionUses() {
+        try (TrackingStore store = open(dir)) {
+            String root = artifactRoot(dir);
+            SessionRecord parent = store.startSession(plan("e", DeviceIdType.TEXT));
+            store.recordDevices(parent.id(), List.of(ok("a", 1).withModelUri(root + parent.id() + "/part-00000.zip!/a/"),
+                    ok("b", 1).withModelUri(root + parent.id() + "/part-00001.zip!/b/")));
+            store.finishSession(parent.id(), SessionStatus.FINISHED, summary(2, 0), 2, null);
+            SessionRecord child = store.startSession(new SessionPlan(spec("e"), "d", null, 1, 1, DeviceIdType.TEXT, root, parent.id(),
+                    new DeviceSelection(Set.of(), List.of("b")), "local"));
+            store.recordDevices(child.id(), List.of(ok("b", 1).withModelUri(root + child.id() + "/part-00000.zip!/b/")));
+            store.inheritRuns(child.id(), parent.id());
+            store.finishSession(child.id(), SessionStatus.FINISHED, summary(2, 0), 2, null);
+
+            assertEquals(List.of(root + parent.id() + "/part-00001.zip"), store.deleteSessions(List.of(parent.id())),
+                    "a's pack stays: the child inherits it");
+            assertTrue(store.session(parent.id()).isEmpty());
+            assertEquals(0, store.countDevices(parent.id(), DeviceQuery.ALL));
+            assertEquals(2, store.countDevices(child.id(), DeviceQuery.ALL), "the child is whole");
+            assertEquals(Set.of(root + child.id() + "/part-00000.zip", root + parent.id() + "/part-00000.zip"),
+                    Set.copyOf(store.deleteSessions(List.of(child.id()))), "now nothing uses a's pack");
         }
     }
 }

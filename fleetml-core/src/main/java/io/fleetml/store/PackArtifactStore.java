@@ -1,14 +1,13 @@
 package io.fleetml.store;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fleetml.model.ModelArtifact;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.file.Files;
+import java.net.URI;
 import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -22,57 +21,83 @@ import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
 
 /**
- * Packs in a local directory: {@code <root>/<session>/part-NNNNN.zip}. Written to a hidden temporary
- * file and renamed into place. The packs read last are kept in memory, since scoring reads many devices'
- * models from each.
+ * Model packs under a root URI: {@code <root>/<session>/<pack>.zip}, each written to a hidden temporary file
+ * and renamed into place. The same store, over another {@link ArtifactFiles}, serves every engine: the local
+ * engine writes {@code file:} packs, Spark executors write to any Hadoop file system. It reads any model URI
+ * whose file system it has, whichever engine wrote it, including the per-device directories older Spark
+ * sessions have. The packs read last are kept in memory, since scoring reads many devices' models from each;
+ * a pack that could not be read is not read again for each of its devices.
  */
-public final class LocalArtifactStore implements ArtifactStore {
+public final class PackArtifactStore implements ArtifactStore {
     private static final String META = "meta.json";
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final int STORE_BELOW = 4096;
-    private final Path root;
     private static final long MAX_KEPT_BYTES = 64L << 20;
+    private final String root;
+    private final ArtifactFiles files;
     private final long maxKeptBytes;
     private final LinkedHashMap<String, Pack> kept = new LinkedHashMap<>(16, 0.75f, true); // least recently used first
+    private final Map<String, IOException> unreadable = new HashMap<>();
     private long keptBytes;
 
-    public LocalArtifactStore(Path root) {
-        this(root, MAX_KEPT_BYTES);
+    /** Packs in a local directory. */
+    public static PackArtifactStore local(java.nio.file.Path root) {
+        return new PackArtifactStore(root.toAbsolutePath().toUri().toString(), LocalFiles.INSTANCE);
+    }
+
+    /**
+     * @param root  where packs go, a folder URI
+     * @param files the file system of {@code root}; {@code file:} URIs are always read with java.nio
+     */
+    public PackArtifactStore(String root, ArtifactFiles files) {
+        this(root, files, MAX_KEPT_BYTES);
     }
 
     /** @param maxKeptBytes how much of the packs read last to keep in memory (the last one is always kept) */
-    LocalArtifactStore(Path root, long maxKeptBytes) {
-        this.root = root.toAbsolutePath();
+    PackArtifactStore(String root, ArtifactFiles files, long maxKeptBytes) {
+        this.root = root.endsWith("/") ? root : root + "/";
+        this.files = files;
         this.maxKeptBytes = maxKeptBytes;
     }
 
     @Override
     public String root() {
-        String uri = root.toUri().toString();
-        return uri.endsWith("/") ? uri : uri + "/";
+        return root;
+    }
+
+    private ArtifactFiles filesFor(URI uri) throws IOException {
+        if (LocalFiles.INSTANCE.serves(uri)) {
+            return LocalFiles.INSTANCE;
+        }
+        if (files.serves(uri)) {
+            return files;
+        }
+        throw new IOException("no file system for " + uri.getScheme() + ": here (" + uri + "); read it where that file system is "
+                + "configured, e.g. with fleetml spark score");
     }
 
     @Override
-    public List<String> writePack(String session, int pack, List<DeviceArtifact> artifacts) throws IOException {
-        Path dir = root.resolve(session);
-        Files.createDirectories(dir);
-        Path target = dir.resolve(String.format("part-%05d.zip", pack));
-        Path tmp = dir.resolve("." + target.getFileName() + ".tmp");
+    public List<String> writePack(String session, String pack, List<DeviceArtifact> artifacts) throws IOException {
+        URI target = URI.create(root + session + "/" + pack + ".zip");
         List<String> uris = new ArrayList<>(artifacts.size());
-        java.net.URI packUri = target.toUri();
-        try (OutputStream file = Files.newOutputStream(tmp);
-             ZipOutputStream zip = new ZipOutputStream(new UnsynchronizedBuffer(file))) {
-            zip.setLevel(Deflater.BEST_SPEED);
-            LocalDateTime now = LocalDateTime.now();
-            for (DeviceArtifact a : artifacts) {
-                ModelUri uri = new ModelUri(packUri, a.deviceId());
-                String prefix = uri.entryPrefix();
-                put(zip, prefix + a.model().fileName(), a.model().bytes(), now);
-                put(zip, prefix + META, a.meta(), now);
-                uris.add(uri.toString());
-            }
+        List<String> prefixes = new ArrayList<>(artifacts.size());
+        for (DeviceArtifact a : artifacts) {
+            ModelUri uri = new ModelUri(target, a.deviceId());
+            prefixes.add(uri.entryPrefix());
+            uris.add(uri.toString());
         }
-        forget(packUri.toString());
-        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        filesFor(target).write(target, out -> {
+            try (ZipOutputStream zip = new ZipOutputStream(new UnsynchronizedBuffer(out))) {
+                zip.setLevel(Deflater.BEST_SPEED);
+                LocalDateTime now = LocalDateTime.now();
+                for (int i = 0; i < artifacts.size(); i++) {
+                    DeviceArtifact a = artifacts.get(i);
+                    put(zip, prefixes.get(i) + a.model().fileName(), a.model().bytes(), now);
+                    put(zip, prefixes.get(i) + META, a.meta(), now);
+                }
+            }
+        });
+        forget(target.toString());
         return uris;
     }
 
@@ -99,6 +124,9 @@ public final class LocalArtifactStore implements ArtifactStore {
 
     @Override
     public ModelArtifact read(String modelUri) throws IOException {
+        if (!ModelUri.inPack(modelUri)) {
+            return readFromFolder(modelUri);
+        }
         Pack pack = pack(modelUri);
         String prefix = ModelUri.entryPrefixOf(modelUri);
         ModelArtifact model = pack.models().get(prefix);
@@ -106,19 +134,39 @@ public final class LocalArtifactStore implements ArtifactStore {
             model = pack.models().get(ModelUri.parse(modelUri).entryPrefix());
         }
         if (model == null) {
-            throw new NoSuchFileException(modelUri + " (no model for device " + ModelUri.parse(modelUri).deviceId() + " in " + pack.path() + ")");
+            throw new NoSuchFileException(modelUri + " (no model for device " + ModelUri.parse(modelUri).deviceId() + " in " + pack.uri() + ")");
         }
         return model;
     }
 
     @Override
     public byte[] meta(String modelUri) throws IOException {
+        if (!ModelUri.inPack(modelUri)) {
+            return readFolderFile(modelUri, META);
+        }
         Pack pack = pack(modelUri);
-        byte[] meta = pack.metas().get(ModelUri.parse(modelUri).entryPrefix());
+        byte[] meta = pack.metas().get(ModelUri.entryPrefixOf(modelUri));
         if (meta == null) {
-            throw new NoSuchFileException(modelUri + META + " (not in " + pack.path() + ")");
+            meta = pack.metas().get(ModelUri.parse(modelUri).entryPrefix());
+        }
+        if (meta == null) {
+            throw new NoSuchFileException(modelUri + META + " (not in " + pack.uri() + ")");
         }
         return meta.clone();
+    }
+
+    /** A device folder of an older Spark session: {@code meta.json} names the model file beside it. */
+    private ModelArtifact readFromFolder(String folderUri) throws IOException {
+        String file = JSON.readTree(readFolderFile(folderUri, META)).path("model_file").asText(null);
+        if (file == null) {
+            throw new IOException(folderUri + META + " names no model_file");
+        }
+        return new ModelArtifact(file, readFolderFile(folderUri, file));
+    }
+
+    private byte[] readFolderFile(String folderUri, String name) throws IOException {
+        URI file = URI.create((folderUri.endsWith("/") ? folderUri : folderUri + "/") + name);
+        return filesFor(file).read(file);
     }
 
     /**
@@ -133,14 +181,22 @@ public final class LocalArtifactStore implements ArtifactStore {
             if (pack != null) {
                 return pack;
             }
+            IOException failed = unreadable.get(packUri);
+            if (failed != null) {
+                throw failed;
+            }
         }
         Pack read; // outside the lock, so that workers read different packs at once
         try {
-            read = Pack.read(Path.of(java.net.URI.create(packUri)));
-        } catch (IOException e) {
-            ModelUri uri = ModelUri.parse(modelUri);
-            String why = Path.of(uri.pack()) + " (model pack of device " + uri.deviceId() + "): " + e.getMessage();
-            throw e instanceof NoSuchFileException ? new NoSuchFileException(why) : new IOException("cannot read " + why, e);
+            URI uri = URI.create(packUri);
+            read = Pack.read(uri, filesFor(uri).read(uri));
+        } catch (IOException | IllegalArgumentException e) {
+            String why = packUri + " (model pack of device " + ModelUri.parse(modelUri).deviceId() + "): " + e.getMessage();
+            IOException failure = e instanceof NoSuchFileException ? new NoSuchFileException(why) : new IOException("cannot read " + why, e);
+            synchronized (kept) {
+                unreadable.put(packUri, failure);
+            }
+            throw failure;
         }
         synchronized (kept) {
             Pack pack = kept.putIfAbsent(packUri, read);
@@ -158,10 +214,47 @@ public final class LocalArtifactStore implements ArtifactStore {
 
     private void forget(String packUri) {
         synchronized (kept) {
+            unreadable.remove(packUri);
             Pack stale = kept.remove(packUri);
             if (stale != null) {
                 keptBytes -= stale.bytes();
             }
+        }
+    }
+
+    @Override
+    public List<String> deletePacks(List<String> packUris) {
+        List<String> left = new ArrayList<>();
+        java.util.Set<String> folders = new java.util.LinkedHashSet<>();
+        for (String pack : packUris) {
+            try {
+                URI uri = URI.create(pack);
+                filesFor(uri).delete(uri);
+                forget(pack);
+                String path = pack.endsWith("/") ? pack.substring(0, pack.length() - 1) : pack;
+                folders.add(path.substring(0, path.lastIndexOf('/') + 1));
+            } catch (IOException | RuntimeException e) {
+                left.add(pack + " (" + e.getMessage() + ")");
+            }
+        }
+        for (String folder : folders) {
+            try {
+                URI uri = URI.create(folder);
+                filesFor(uri).deleteIfEmpty(uri);
+            } catch (IOException | RuntimeException ignored) {
+                // an empty folder is harmless
+            }
+        }
+        return left;
+    }
+
+    @Override
+    public int deleteTemporaryFiles(String sessionFolder) {
+        try {
+            URI folder = URI.create(sessionFolder);
+            return filesFor(folder).deleteTemporary(folder);
+        } catch (IOException | RuntimeException e) {
+            return 0; // nothing there, or not reachable from here: the files are hidden and harmless
         }
     }
 
@@ -170,9 +263,8 @@ public final class LocalArtifactStore implements ArtifactStore {
      * to learn its file name (which cost more than the model). Read in one pass over the file's bytes:
      * opening entries one by one through {@link java.util.zip.ZipFile} cost two reads from disk per model.
      */
-    private record Pack(Path path, Map<String, ModelArtifact> models, Map<String, byte[]> metas, long bytes) {
-        static Pack read(Path path) throws IOException {
-            byte[] file = Files.readAllBytes(path);
+    private record Pack(URI uri, Map<String, ModelArtifact> models, Map<String, byte[]> metas, long bytes) {
+        static Pack read(URI uri, byte[] file) throws IOException {
             Map<String, ModelArtifact> models = new HashMap<>();
             Map<String, byte[]> metas = new HashMap<>();
             long bytes = 0; // of the entries kept; the file's bytes are dropped once read
@@ -195,7 +287,10 @@ public final class LocalArtifactStore implements ArtifactStore {
                     }
                 }
             }
-            return new Pack(path, models, metas, bytes);
+            if (models.isEmpty() && metas.isEmpty()) {
+                throw new java.util.zip.ZipException("no models in it: not a zip archive of models, or cut short");
+            }
+            return new Pack(uri, models, metas, bytes);
         }
     }
 
@@ -203,6 +298,7 @@ public final class LocalArtifactStore implements ArtifactStore {
     public void close() {
         synchronized (kept) {
             kept.clear();
+            unreadable.clear();
             keptBytes = 0;
         }
     }

@@ -1,0 +1,237 @@
+package io.fleetml.engine;
+
+import io.fleetml.data.DeviceFilter;
+import io.fleetml.data.FleetInputException;
+import io.fleetml.store.ArtifactStore;
+import io.fleetml.store.DeviceQuery;
+import io.fleetml.store.DeviceSelection;
+import io.fleetml.store.SessionPlan;
+import io.fleetml.store.SessionRecord;
+import io.fleetml.store.SessionStatus;
+import io.fleetml.store.SessionSummary;
+import io.fleetml.store.StoreException;
+import io.fleetml.store.TrackingStore;
+import io.fleetml.train.TrainOutcome;
+import io.fleetml.train.TrainSpec;
+
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The one coordinator of a training session, whichever engine trains: it starts (or resumes) the session,
+ * beats its heart while the engine works, records device runs in the batches the engine hands it, and finishes
+ * it with a summary, carrying a retraining's other devices over from its parent. Engines only read data and
+ * train devices; what a session means lives here.
+ *
+ * <p>Use: {@link #fresh}, {@link #resume} or {@link #retrain} make a {@link Plan} (what to train, which devices);
+ * the engine reads the data the plan selects and {@linkplain Plan#begin begins}; then {@link #record} for each
+ * batch, and {@link #finish} or {@link #fail}. Closing an unfinished coordinator fails the session.
+ */
+public final class TrainingCoordinator implements AutoCloseable {
+    private static final long HEARTBEAT_SECONDS = 10;
+    private final TrackingStore tracking;
+    private final SessionRecord session;
+    private final boolean wholeSummaryFromStore;
+    private final SessionSummary.Collector collector = new SessionSummary.Collector();
+    private final ScheduledExecutorService heart;
+    private final long start = System.nanoTime();
+    private final String packPrefix;
+    private long trained;
+    private boolean ended;
+
+    private TrainingCoordinator(TrackingStore tracking, SessionRecord session, boolean resumed, boolean wholeSummaryFromStore) {
+        this.tracking = tracking;
+        this.session = session;
+        this.wholeSummaryFromStore = wholeSummaryFromStore;
+        // a resumed session writes packs under new names: the ones its earlier attempt wrote hold finished devices
+        this.packPrefix = resumed ? "part-r" + Long.toString(System.currentTimeMillis(), 36) + "-" : "part-";
+        this.heart = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "fleetml-heartbeat " + session.id());
+            t.setDaemon(true);
+            return t;
+        });
+        heart.scheduleWithFixedDelay(this::beat, HEARTBEAT_SECONDS, HEARTBEAT_SECONDS, TimeUnit.SECONDS);
+    }
+
+    /**
+     * What a session will train, known before the engine reads the data: the spec and which devices.
+     *
+     * @param spec         what to train
+     * @param devices      which devices of the data to train
+     * @param dataLocation where the data was read from, when a session recorded it (resume and retrain read it again)
+     * @param resumed      the session being resumed, or null
+     * @param parent       the session being retrained, or null
+     * @param selection    which of the parent's devices are retrained, or null
+     * @param selected     how many devices the selection names (known ones of the parent and named ones), or -1
+     */
+    public record Plan(TrainSpec spec, DeviceFilter devices, String dataLocation, SessionRecord resumed, String parent,
+                       DeviceSelection selection, long selected) {
+
+        /**
+         * Opens the session (or takes over the one being resumed), after the engine has measured the data.
+         * Running sessions of the store whose owner is gone are recorded as interrupted first, and their
+         * temporary files removed.
+         */
+        public TrainingCoordinator begin(TrackingStore tracking, ArtifactStore artifacts, SessionPlan plan) {
+            for (SessionRecord gone : tracking.markInterrupted()) {
+                artifacts.deleteTemporaryFiles(gone.artifactRoot() + gone.id() + "/");
+            }
+            if (resumed != null) {
+                SessionRecord claimed = tracking.resumeSession(resumed.id());
+                artifacts.deleteTemporaryFiles(claimed.artifactRoot() + claimed.id() + "/");
+                return new TrainingCoordinator(tracking, claimed, true, true);
+            }
+            return new TrainingCoordinator(tracking, tracking.startSession(plan), false, parent != null);
+        }
+    }
+
+    /** A new session training every device of the data. */
+    public static Plan fresh(TrainSpec spec) {
+        return new Plan(spec, DeviceFilter.ALL, null, null, null, null, -1);
+    }
+
+    /**
+     * Continues an interrupted (or failed) session: trains the devices it has no run for yet, with its spec,
+     * then finishes it. Nothing finished is trained again.
+     *
+     * @throws StoreException CONFLICT when the session is running or finished
+     */
+    public static Plan resume(TrackingStore tracking, String sessionId) {
+        SessionRecord s = tracking.session(sessionId).orElseThrow(() -> StoreException.notFound(
+                "no session '" + sessionId + "' in " + tracking.location() + "; list them with: fleetml sessions"));
+        if (!s.status().resumable()) {
+            throw StoreException.conflict("session " + s.id() + " is " + s.status() + (s.status() == SessionStatus.RUNNING
+                    ? " (process " + s.owner() + "); wait for it, or stop that process first"
+                    : "; nothing to resume (to train some devices again: fleetml retrain " + s.id() + ")"));
+        }
+        Set<String> done = new HashSet<>();
+        tracking.forEachDevice(s.id(), DeviceQuery.ALL, o -> done.add(o.deviceId()));
+        DeviceFilter devices = DeviceFilter.except(done);
+        if (s.parent() != null && s.selection() != null) {
+            Set<String> todo = selected(tracking, s.parent(), s.selection());
+            todo.removeAll(done);
+            devices = DeviceFilter.only(todo);
+        }
+        return new Plan(s.spec(), devices, s.dataLocation(), s, s.parent(), s.selection(), -1);
+    }
+
+    /**
+     * Trains some devices of a finished session again, into a new session that is complete: the devices it does
+     * not retrain keep their run and model from {@code parentId}, by reference.
+     *
+     * @param params parameters that replace the parent's (others stay)
+     * @throws FleetInputException when the selection names no device
+     */
+    public static Plan retrain(TrackingStore tracking, String parentId, DeviceSelection selection, Map<String, String> params) {
+        SessionRecord parent = tracking.session(parentId).orElseThrow(() -> StoreException.notFound(
+                "no session '" + parentId + "' in " + tracking.location() + "; list them with: fleetml sessions"));
+        if (parent.status() != SessionStatus.FINISHED) {
+            throw StoreException.conflict("session " + parent.id() + " is " + parent.status() + "; retrain a finished session"
+                    + (parent.status().resumable() ? ", or finish this one with: fleetml resume " + parent.id() : ""));
+        }
+        Set<String> todo = selected(tracking, parent.id(), selection);
+        if (todo.isEmpty()) {
+            throw new FleetInputException("nothing to retrain: no " + selection.describe(parent.id()) + "; pick devices with --status or --devices");
+        }
+        Map<String, String> merged = new LinkedHashMap<>(parent.spec().params());
+        merged.putAll(params);
+        TrainSpec spec = new TrainSpec(parent.spec().deviceColumn(), parent.spec().features(), parent.spec().label(), parent.spec().algorithm(),
+                merged, parent.spec().testFraction(), parent.spec().timeColumns(), parent.spec().idColumn(), parent.spec().minRows(),
+                parent.spec().experiment());
+        spec.check();
+        return new Plan(spec, DeviceFilter.only(todo), parent.dataLocation(), null, parent.id(), selection, todo.size());
+    }
+
+    /** The devices a selection names: the parent's devices with its statuses, and the named ones. */
+    private static Set<String> selected(TrackingStore tracking, String parent, DeviceSelection selection) {
+        Set<String> todo = new HashSet<>(selection.devices());
+        if (!selection.statuses().isEmpty()) {
+            tracking.forEachDevice(parent, DeviceQuery.ALL.withStatuses(selection.statuses()), o -> todo.add(o.deviceId()));
+        }
+        return todo;
+    }
+
+    public SessionRecord session() {
+        return session;
+    }
+
+    /**
+     * How this run names its model packs: engines append numbers ({@code part-00003}). Unique per run of a
+     * session, so that resuming never overwrites a pack of devices already finished.
+     */
+    public String packPrefix() {
+        return packPrefix;
+    }
+
+    private void beat() {
+        try {
+            tracking.heartbeat(session.id());
+        } catch (RuntimeException e) {
+            // a busy store misses one beat; readers wait minutes before calling a session interrupted
+        }
+    }
+
+    /** Records a batch of device runs (one transaction). Called from one thread, in batch order. */
+    public void record(List<TrainOutcome> outcomes) {
+        tracking.recordDevices(session.id(), outcomes);
+        outcomes.forEach(collector::add);
+        trained += outcomes.size();
+    }
+
+    /** Finishes the session: a retraining inherits its parent's other devices, then the summary is recorded. */
+    public TrainReport finish() {
+        stopHeart();
+        ended = true;
+        if (session.parent() != null) {
+            tracking.inheritRuns(session.id(), session.parent());
+        }
+        SessionSummary summary = wholeSummaryFromStore ? summaryFromStore() : collector.summary(seconds());
+        tracking.finishSession(session.id(), SessionStatus.FINISHED, summary, summary.devices(), null);
+        return new TrainReport(tracking.session(session.id()).orElseThrow(), summary, trained);
+    }
+
+    /** A resumed or retrained session's summary covers every run it has, not only those trained now. */
+    private SessionSummary summaryFromStore() {
+        SessionSummary.Collector all = new SessionSummary.Collector();
+        tracking.forEachDevice(session.id(), DeviceQuery.ALL, all::add);
+        return all.summary(seconds());
+    }
+
+    /** Records the session as failed with the reason; returns {@code e} for the caller to throw. */
+    public <E extends Throwable> E fail(E e) {
+        stopHeart();
+        if (!ended) {
+            ended = true;
+            try {
+                tracking.finishSession(session.id(), SessionStatus.FAILED, collector.summary(seconds()), collector.devices(),
+                        String.valueOf(e.getMessage()));
+            } catch (RuntimeException unrecorded) {
+                e.addSuppressed(unrecorded); // the store is gone too (disk full): readers will see an interrupted session
+            }
+        }
+        return e;
+    }
+
+    private void stopHeart() {
+        heart.shutdownNow();
+    }
+
+    private double seconds() {
+        return (System.nanoTime() - start) / 1e9;
+    }
+
+    /** Fails the session if it was neither finished nor failed. */
+    @Override
+    public void close() {
+        if (!ended) {
+            fail(new IllegalStateException("training stopped before the session finished"));
+        }
+        stopHeart();
+    }
+}
