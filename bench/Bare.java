@@ -6,10 +6,12 @@ import io.fleetml.model.Algorithm;
 import io.fleetml.model.DeviceModel;
 import io.fleetml.model.DeviceTrainer;
 import io.fleetml.model.Params;
+import io.fleetml.store.DeviceQuery;
 import io.fleetml.store.FleetStore;
 import io.fleetml.store.SessionRecord;
 import io.fleetml.train.Holdout;
 import io.fleetml.train.Metrics;
+import io.fleetml.train.TrainOutcome;
 import io.fleetml.train.TrainSpec;
 
 import java.nio.file.Path;
@@ -76,9 +78,13 @@ public class Bare {
             } else {
                 Map<String, DeviceModel> models = new HashMap<>();
                 Algorithm a = spec.resolveAlgorithm();
-                for (var e : store.tracking().modelUris(session.id()).entrySet()) {
-                    models.put(e.getKey(), a.load(store.artifacts().read(e.getValue())));
-                }
+                store.tracking().forEachDevice(session.id(), DeviceQuery.ALL.withStatuses(java.util.Set.of(TrainOutcome.Status.OK)), o -> {
+                    try {
+                        models.put(o.deviceId(), a.load(store.artifacts().read(o.modelUri())));
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                });
                 long t0 = System.nanoTime();
                 double checksum = 0;
                 for (DeviceFrame f : frames) {

@@ -32,10 +32,10 @@ def side_by_side(*measures):
     return [sorted(r, key=lambda x: x["work"])[len(r) // 2] for r in runs]
 
 
-def timed(cmd, log):
+def timed(cmd, log, env=None):
     """Runs cmd under /usr/bin/time; returns (stdout, wall seconds, peak MB)."""
     start = time.monotonic()
-    p = subprocess.run(["/usr/bin/time", "-f", "PEAK_KB %M"] + cmd, capture_output=True, text=True)
+    p = subprocess.run(["/usr/bin/time", "-f", "PEAK_KB %M"] + cmd, capture_output=True, text=True, env=env)
     wall = time.monotonic() - start
     with open(log, "w") as f:
         f.write(" ".join(cmd) + "\n" + p.stdout + p.stderr)
@@ -183,7 +183,8 @@ def main():
         lambda: sklearn("real", ["--data", beijing] + REAL + ["--algorithm", "gradient_boosting", "--n-estimators", "100",
                                                                 "--max-depth", "3", "--learning-rate", "0.1"])))
 
-    table = report(rows, tag)
+    print("store ...", flush=True)
+    table = report(rows, tag) + store_listings(tag, 10_000 if q else 1_000_000)
     with open("results.md", "w") as out:
         out.write(table)
     print("\n" + table)
@@ -225,6 +226,36 @@ def report(rows, tag):
               "per second, and fleetml ÷ bare is the bare loop's rows per second over fleetml's (time per row), so either",
               "baseline may run on a subset of the devices. Logs and data are beside results.md.", ""]
     return "\n".join(lines)
+
+
+def store_listings(tag, devices):
+    """What reading a big session costs a user: listing commands on a session of `devices` linear models, each the
+    whole command (JVM start included) with a 256 MB heap, the median of REPEAT runs. A device listing is paged,
+    filtered and sorted by the store, so its time and memory do not grow with the session."""
+    data, store = f"store-fleet-{tag}.parquet", f"store-big-{tag}"
+    generate(data, devices, 10)
+    out, wall, _ = timed([FLEETML, "train", "--data", data] + SYNTH + ["--algorithm", "linear", "--min-rows", "5", "--store", store,
+                                                                       "--experiment", "big"], "store-train.log")
+    session = re.search(r"session (\S+)", out).group(1)
+    env = dict(os.environ, FLEETML_JAVA_OPTS="-Xmx256m")
+    commands = [("fleetml --version (JVM start)", ["--version"]),
+                ("sessions", ["sessions"]),
+                ("sessions show SESSION", ["sessions", "show", session]),
+                ("devices SESSION --limit 5", ["devices", session, "--limit", "5"]),
+                ("devices SESSION --sort mse --limit 5", ["devices", session, "--sort", "mse", "--limit", "5"]),
+                ("devices SESSION --sort r2 --limit 5", ["devices", session, "--sort", "r2", "--limit", "5"]),
+                ("devices SESSION --status FAILED --limit 5", ["devices", session, "--status", "FAILED", "--limit", "5"]),
+                ("devices SESSION --offset 500000 --limit 5", ["devices", session, "--offset", str(devices // 2), "--limit", "5"]),
+                ("devices SESSION --out all.parquet", ["devices", session, "--limit", "1", "--out", "store-all.parquet"])]
+    lines = ["", f"Store listings: one session of {devices:,} linear models (trained in {wall:.1f} s, whole command), "
+                 f"every command as a user runs it with FLEETML_JAVA_OPTS=-Xmx256m, median of {REPEAT} run(s)", "",
+             "| command | wall s | peak MB |", "| --- | --- | --- |"]
+    for label, args in commands:
+        runs = [timed([FLEETML] + args + ([] if args == ["--version"] else ["--store", store]), "store-list.log", env) for _ in range(REPEAT)]
+        _, w, peak = sorted(runs, key=lambda r: r[1])[len(runs) // 2]
+        lines.append(f"| `{label.replace(str(devices // 2), f'{devices // 2:,}')}` | {w:.2f} | {peak:.0f} |")
+        print(f"  {label:44} {w:6.2f} s {peak:6.0f} MB", flush=True)
+    return "\n".join(lines) + "\n"
 
 
 def java_version():

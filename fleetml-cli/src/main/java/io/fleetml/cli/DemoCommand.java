@@ -1,9 +1,13 @@
 package io.fleetml.cli;
 
+import io.fleetml.command.StoreOption;
+import io.fleetml.command.Text;
 import io.fleetml.data.DuckDbFleetSource;
-import io.fleetml.data.FleetSource;
 import io.fleetml.data.SyntheticFleet;
 import io.fleetml.engine.LocalEngine;
+import io.fleetml.engine.TrainingCoordinator;
+import io.fleetml.store.FleetStore;
+import io.fleetml.store.SessionRecord;
 import io.fleetml.train.TrainSpec;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -13,9 +17,10 @@ import picocli.CommandLine.Spec;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 
-@Command(name = "demo", description = "Generate a synthetic fleet, train one model per device, score every record and show where it all went.")
+@Command(name = "demo", mixinStandardHelpOptions = true, description = "Generate a synthetic fleet, train one model per device, score every record and show where it all went.")
 final class DemoCommand implements Callable<Integer> {
     @Spec
     CommandSpec command;
@@ -42,13 +47,19 @@ final class DemoCommand implements Callable<Integer> {
         print.printf("%n2. train: random_forest (n_estimators=100, max_depth=8), one model per device_id%n");
         TrainSpec spec = TrainSpec.builder("device_id", SyntheticFleet.FEATURES, "label").algorithm("random_forest")
                 .idColumn("record_id").experiment("demo").build();
-        try (FleetSource source = DuckDbFleetSource.open(fleet.toString())) {
-            int code = TrainCommand.train(source, spec, store, dir.resolve("results.csv"), new LocalEngine(), print, command.commandLine().getErr());
+        try (DuckDbFleetSource source = DuckDbFleetSource.open(fleet.toString()); FleetStore s = store.open()) {
+            var err = command.commandLine().getErr();
+            TrainingCoordinator.Plan plan = TrainingCoordinator.fresh(spec);
+            int code = TrainCommand.run(source, plan, s, store, dir.resolve("results.csv"), new LocalEngine(), print, err);
             if (code != 0) {
                 return code;
             }
             print.printf("%n3. score: every record with its device's model%n");
-            ScoreCommand.score(source, "latest", store, dir.resolve("predictions.parquet"), new LocalEngine(), print);
+            SessionRecord trained = s.tracking().latest("demo").orElseThrow();
+            code = ScoreCommand.score(source, trained, s, dir.resolve("predictions.parquet"), null, List.of(), new LocalEngine(), print, err);
+            if (code != 0) {
+                return code;
+            }
         }
         print.printf("%nNext: fleetml sessions --store %s · fleetml devices latest --sort mse --store %s%n", store.dir(), store.dir());
         return 0;

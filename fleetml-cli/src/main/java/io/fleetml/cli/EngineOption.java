@@ -5,7 +5,7 @@ import picocli.CommandLine.Option;
 
 /** The {@code --threads N} option of the commands that run the engine. */
 final class EngineOption {
-    @Option(names = "--threads", paramLabel = "N", description = "Worker threads (default: all cores).")
+    @Option(names = "--threads", paramLabel = "N", description = "Worker threads, at least 1 (default: all cores).")
     Integer threads;
 
     LocalEngine engine() {

@@ -1,6 +1,6 @@
 package io.fleetml.cli;
 
-import io.fleetml.data.FleetInputException;
+import io.fleetml.command.ExitCode;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -9,13 +9,17 @@ import java.io.PrintWriter;
 /** Entry point of the {@code fleetml} command. */
 @Command(name = "fleetml", mixinStandardHelpOptions = true, version = "fleetml 0.1.0",
         description = "Train, track and score one machine-learning model per IoT device.",
-        subcommands = {DemoCommand.class, GenerateCommand.class, TrainCommand.class, ScoreCommand.class,
-                SessionsCommand.class, DevicesCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, GenerateCommand.class, TrainCommand.class, ResumeCommand.class, RetrainCommand.class,
+                ScoreCommand.class, SessionsCommand.class, DevicesCommand.class, CommandLine.HelpCommand.class},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:it worked", "1:something unexpected failed (the message says what)",
+                "2:bad input or usage: a file, column, option or session not there or not right",
+                "3:it ran, but no device trained or no record was predicted",
+                "4:the store's state forbids it (e.g. the session is running)",
+                "5:the store cannot be read or written (missing, locked, read-only, corrupt, full)"})
 public final class FleetCli implements Runnable {
-    /** Exit code for bad input or usage. */
-    static final int BAD_INPUT = 2;
-    /** Exit code when training ran but no device got a model. */
-    static final int NO_MODEL = 3;
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
         System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
@@ -23,28 +27,10 @@ public final class FleetCli implements Runnable {
 
     /** Runs the command line with the given output streams; returns the exit code. */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
-        CommandLine cli = new CommandLine(new FleetCli());
+        CommandLine cli = ExitCode.install(new CommandLine(new FleetCli()));
         cli.setOut(out);
         cli.setErr(err);
-        cli.setExecutionExceptionHandler((e, line, parsed) -> {
-            boolean debug = System.getenv("FLEETML_DEBUG") != null;
-            if (e instanceof FleetInputException) {
-                err.println("fleetml: error: " + e.getMessage());
-                if (debug) {
-                    e.printStackTrace(err);
-                }
-                return BAD_INPUT;
-            }
-            err.println("fleetml: failed: " + e + (debug ? "" : " (set FLEETML_DEBUG=1 for the stack trace)"));
-            if (debug) {
-                e.printStackTrace(err);
-            }
-            return 1;
-        });
-        cli.setParameterExceptionHandler((e, a) -> {
-            err.println("fleetml: " + e.getMessage() + " (see '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help')");
-            return BAD_INPUT;
-        });
+        cli.setCaseInsensitiveEnumValuesAllowed(true);
         int code = cli.execute(args);
         out.flush();
         err.flush();
@@ -53,6 +39,7 @@ public final class FleetCli implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(new CommandLine(this), "name a command: demo, generate, train, score, sessions, devices");
+        throw new CommandLine.ParameterException(spec.commandLine(),
+                "name a command: demo, generate, train, resume, retrain, score, sessions, devices");
     }
 }

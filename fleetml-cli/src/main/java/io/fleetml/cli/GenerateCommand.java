@@ -1,5 +1,6 @@
 package io.fleetml.cli;
 
+import io.fleetml.command.Text;
 import io.fleetml.data.SyntheticFleet;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -9,7 +10,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
-@Command(name = "generate", description = "Write the reference synthetic fleet (label = feature_1 + feature_2 + feature_3 + noise).")
+@Command(name = "generate", mixinStandardHelpOptions = true, description = "Write the reference synthetic fleet (label = feature_1 + feature_2 + feature_3 + noise).")
 final class GenerateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -1,13 +1,15 @@
 package io.fleetml.cli;
 
+import io.fleetml.command.Reports;
+import io.fleetml.command.StoreOption;
 import io.fleetml.data.DeviceIdType;
 import io.fleetml.data.DuckDbFleetSource;
-import io.fleetml.data.FleetInputException;
 import io.fleetml.data.FleetSource;
+import io.fleetml.data.FrameQuery;
 import io.fleetml.data.TableFile;
 import io.fleetml.data.TableFile.Column;
 import io.fleetml.engine.LocalEngine;
-import io.fleetml.score.DeviceScoring;
+import io.fleetml.resolve.ModelResolver;
 import io.fleetml.score.ScoreReport;
 import io.fleetml.store.FleetStore;
 import io.fleetml.store.SessionRecord;
@@ -22,7 +24,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-@Command(name = "score", description = "Predict every record with its device's model from a training session.")
+@Command(name = "score", mixinStandardHelpOptions = true,
+        description = "Predict every record with its device's model from a training session.")
 final class ScoreCommand implements Callable<Integer> {
     @Spec
     CommandSpec command;
@@ -33,11 +36,23 @@ final class ScoreCommand implements Callable<Integer> {
     @Option(names = "--data", required = true, paramLabel = "PATH", description = "A file, glob or directory with the session's device and feature columns.")
     String data;
 
-    @Option(names = "--session", required = true, paramLabel = "ID|latest", description = "Training session whose models to use; 'latest' is the newest finished one.")
+    @Option(names = "--session", required = true, paramLabel = "ID|latest",
+            description = "Training session whose models to use; 'latest' is the newest finished one with a trained device.")
     String session;
+
+    @Option(names = "--experiment", paramLabel = "NAME", description = "With --session latest: the newest of this experiment's sessions.")
+    String experiment;
 
     @Option(names = "--out", paramLabel = "FILE", description = "Write predictions to this .csv, .csv.gz or .parquet file.")
     Path out;
+
+    @Option(names = "--id-column", paramLabel = "COL", description = "The record id written as record_id (default: the session's id "
+            + "column when the data has it, else record_id when present, else the row number).")
+    String idColumn;
+
+    @Option(names = "--keep", split = ",", paramLabel = "COL", description = "Columns of the data to pass through to --out beside "
+            + "each prediction, e.g. a timestamp and the actual value.")
+    List<String> keep = List.of();
 
     @Mixin
     EngineOption engine;
@@ -47,54 +62,70 @@ final class ScoreCommand implements Callable<Integer> {
         if (out != null) {
             TableFile.requireWritable(out);
         }
-        try (FleetSource source = DuckDbFleetSource.open(data)) {
-            return score(source, session, store, out, engine.engine(), command.commandLine().getOut());
+        LocalEngine local = engine.engine();
+        try (FleetStore s = store.openExisting(); DuckDbFleetSource source = DuckDbFleetSource.open(data)) {
+            SessionRecord record = Sessions.find(s.tracking(), session, experiment);
+            return score(source, record, s, out, idColumn, keep, local, command.commandLine().getOut(), command.commandLine().getErr());
         }
     }
 
-    /** The columns of {@code --out}; a model is named by {@link DeviceScoring#modelName}, or null. */
-    static List<Column> predictionColumns(SessionRecord session, DeviceIdType deviceIds) {
-        return List.of(Column.integers("record_id"), deviceIds.column("device_id"), Column.reals("prediction"),
-                Column.oneOf("model", List.of(DeviceScoring.modelName(session))));
-    }
-
-    static int score(FleetSource source, String sessionId, StoreOption storeOption, Path out, LocalEngine engine, PrintWriter print) {
-        try (FleetStore store = storeOption.open()) {
-            SessionRecord session = store.tracking().session(sessionId).orElseThrow(() -> new FleetInputException(
-                    "latest".equals(sessionId) ? "no finished training session in " + storeOption.dir() + "; run fleetml train first"
-                            : "no session '" + sessionId + "' in " + storeOption.dir() + "; list them with: fleetml sessions"));
-            ScoreReport r;
-            long start = System.nanoTime(); // the time printed includes writing the predictions out
-            if (out != null) {
-                // Device ids as the data being scored has them: integers stay integers.
-                DeviceIdType deviceIds = source.deviceIds(session.spec().deviceColumn());
-                try (TableFile table = TableFile.create(out, predictionColumns(session, deviceIds))) {
-                    r = engine.score(source, session, store, (device, ids, predictions, model) -> table.row(ids, deviceIds.value(device),
-                            predictions, model), TerminalProgress.forConsole());
-                }
-            } else {
-                long[] shown = {0};
-                print.println("record_id  device_id  prediction  model   (first 10; write all with --out)");
-                r = engine.score(source, session, store, (device, ids, predictions, model) -> {
-                    for (int i = 0; i < ids.length && shown[0]++ < 10; i++) {
-                        print.printf("%s  %s  %s  %s%n", ids[i], device, Text.num(predictions[i]), model);
+    /** Scores, writes the predictions (when {@code out} is given), prints the summary; the exit code says whether any record got one. */
+    static int score(DuckDbFleetSource source, SessionRecord session, FleetStore store, Path out, String idColumn, List<String> keep,
+                     LocalEngine engine, PrintWriter print, PrintWriter err) {
+        ModelResolver models = LocalEngine.models(session, store.tracking());
+        if ((!keep.isEmpty() || idColumn != null && !source.isWholeNumber(idColumn)) && out == null) {
+            throw new io.fleetml.data.FleetInputException(keep.isEmpty() ? "id column '" + idColumn + "' is not a whole number: it can be "
+                    + "written to a predictions file only; give one with --out" : "--keep passes columns through to the predictions file; give it with --out");
+        }
+        // A record id that is not a whole number (a UUID, a timestamp) travels like a kept column
+        boolean joined = !keep.isEmpty() || idColumn != null && !source.isWholeNumber(idColumn);
+        String id = session.spec().scoreQuery(source.columns(), idColumn).idColumn();
+        // with --keep, records are known by their row number and joined back to the data's columns once scored
+        FrameQuery query = joined ? session.spec().scoreQuery(source.columns(), idColumn).withIdColumn(null)
+                : session.spec().scoreQuery(source.columns(), idColumn);
+        if (joined) {
+            source.checkColumns("kept column", keep);
+            if (idColumn != null) {
+                source.checkColumns("id column", List.of(idColumn));
+            }
+        }
+        long start = System.nanoTime(); // the time printed includes writing the predictions out
+        ScoreReport r;
+        if (out != null) {
+            // Device ids as the data being scored has them: integers stay integers.
+            DeviceIdType deviceIds = source.deviceIds(session.spec().deviceColumn());
+            Path target = joined ? out.resolveSibling("." + out.getFileName() + ".predictions.parquet") : out;
+            try (TableFile table = TableFile.create(target, predictionColumns(models.names(), deviceIds))) {
+                r = engine.score(source, query, models, store.artifacts(), (device, ids, predictions, model) -> table.row(ids,
+                        deviceIds.value(device), predictions, model), TerminalProgress.forConsole());
+                table.commit();
+            }
+            if (joined) {
+                try {
+                    source.writeJoined(target, id, keep, out);
+                } finally {
+                    try {
+                        java.nio.file.Files.deleteIfExists(target);
+                    } catch (java.io.IOException ignored) {
+                        // a hidden file beside the output
                     }
-                }, TerminalProgress.forConsole());
+                }
             }
-            double seconds = (System.nanoTime() - start) / 1e9;
-            print.printf("scored %s of %s records (%s devices) with session %s in %.2f s (%s records/s)%n", Text.count(r.predicted()),
-                    Text.count(r.records()), Text.count(r.devices()), session.id(), seconds, Text.rate(r.records(), seconds));
-            if (r.devicesWithoutModel() > 0) {
-                print.printf("  no model: %s devices, %s records (unknown to the session, or failed/skipped there): no prediction%n",
-                        Text.count(r.devicesWithoutModel()), Text.count(r.recordsWithoutModel()));
-            }
-            if (r.recordsNotPredicted() > 0) {
-                print.printf("  %s records have a missing feature the model cannot take: no prediction%n", Text.count(r.recordsNotPredicted()));
-            }
-            if (out != null) {
-                print.printf("  predictions: %s%n", out);
-            }
-            return 0;
+        } else {
+            long[] shown = {0};
+            print.println("record_id  device_id  prediction  model   (first 10; write all with --out)");
+            r = engine.score(source, query, models, store.artifacts(), (device, ids, predictions, model) -> {
+                for (int i = 0; i < ids.length && shown[0] < 10; i++, shown[0]++) {
+                    print.printf("%s  %s  %s  %s%n", ids[i], device, io.fleetml.command.Text.num(predictions[i]), model == null ? "-" : model);
+                }
+            }, TerminalProgress.forConsole());
         }
+        Reports.score(print, r, session.id(), (System.nanoTime() - start) / 1e9, out == null ? null : out.toString());
+        return Reports.scoreExit(r, err);
+    }
+
+    /** The columns of {@code --out}; the model column holds one of the names a session's models can have, or null. */
+    static List<Column> predictionColumns(List<String> modelNames, DeviceIdType deviceIds) {
+        return List.of(Column.integers("record_id"), deviceIds.column("device_id"), Column.reals("prediction"), Column.oneOf("model", modelNames));
     }
 }

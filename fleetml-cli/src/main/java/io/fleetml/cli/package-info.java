@@ -1,6 +1,7 @@
 /**
- * The {@code fleetml} command (picocli): {@code demo}, {@code generate}, {@code train}, {@code score},
- * {@code sessions}, {@code devices}. Bad input is reported as one line on stderr with a non-zero exit;
- * {@code FLEETML_DEBUG=1} adds the stack trace.
+ * The {@code fleetml} command (picocli): {@code demo}, {@code generate}, {@code train}, {@code resume},
+ * {@code retrain}, {@code score}, {@code sessions} (with {@code show} and {@code delete}) and {@code devices}.
+ * Every command answers {@code --help}; failures are one line on stderr and an exit code
+ * ({@link io.fleetml.command.ExitCode}); {@code FLEETML_DEBUG=1} adds the stack trace.
  */
 package io.fleetml.cli;

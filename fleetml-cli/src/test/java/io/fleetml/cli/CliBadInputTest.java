@@ -93,10 +93,12 @@ class CliBadInputTest {
 
     @Test
     void unknownSessionAndNoSessionYet() {
+        assertOneLineError(Cli.run("sessions", "--store", store), 2, "no fleetml store at", "train into it first");
+        io.fleetml.store.FleetStore.open(Path.of(store)).close(); // an empty store
         assertOneLineError(Cli.run("score", "--store", store, "--data", fleet.toString(), "--session", "20990101-000000-beef"), 2,
                 "no session '20990101-000000-beef'", "fleetml sessions");
         assertOneLineError(Cli.run("score", "--store", store, "--data", fleet.toString(), "--session", "latest"), 2,
-                "no finished training session");
+                "no finished session with a trained device");
         assertOneLineError(Cli.run("devices", "nope", "--store", store), 2, "no session 'nope'");
     }
 
@@ -113,7 +115,7 @@ class CliBadInputTest {
     @Test
     void noDeviceTrainedExitsNonZeroButKeepsTheSession() {
         Cli run = train("--min-rows", "1000");
-        assertEquals(FleetCli.NO_MODEL, run.code(), run.toString());
+        assertEquals(io.fleetml.command.ExitCode.NOTHING_DONE, run.code(), run.toString());
         assertTrue(run.err().contains("no device trained (3 failed, 0 skipped)"), run.err());
         assertTrue(run.out().contains("too few rows: 50 usable of 50 (need at least 1000)"), run.out());
         Cli devices = Cli.run("devices", CliEndToEndTest.sessionId(run), "--status", "FAILED", "--store", store);

@@ -41,7 +41,7 @@ class CliEndToEndTest {
         assertTrue(train.out().contains("5 OK, 0 failed, 0 skipped of 5"), train.out());
         String session = sessionId(train);
         List<String> rows = Files.readAllLines(results);
-        assertEquals("device_id,n_used,n_test,model_uri,mse,rmse,mae,r2,status,error,train_ms,n_rows,n_dropped,train_mse", rows.get(0));
+        assertEquals("device_id,n_used,n_test,model_uri,mse,rmse,mae,r2,status,error,train_ms,n_rows,n_dropped,train_mse,trained_in", rows.get(0));
         assertEquals(6, rows.size());
         assertTrue(rows.get(1).startsWith("0,320,80,file:"), rows.get(1));
         assertTrue(rows.get(1).contains(",OK,"), rows.get(1));

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,8 +48,11 @@ class ConcurrentReaderTest {
                 "--device-column", "device_id", "--features", "feature_1,feature_2,feature_3", "--label", "label",
                 "--param", "n_estimators=20", "--param", "max_depth=4", "--threads", "1", "--store", store));
         Pattern running = Pattern.compile("^(\\S+)\\s+default\\s+RUNNING", Pattern.MULTILINE);
-        Pattern count = Pattern.compile(": \\d+ of ([\\d,]+) devices");
+        Pattern count = Pattern.compile(" of ([\\d,]+) devices");
         List<Integer> seen = new ArrayList<>();
+        while (!training.isDone() && !Files.exists(dir.resolve("store/fleetml.db"))) {
+            Thread.sleep(20); // until training has made the store, there is nothing to list
+        }
         while (!training.isDone()) {
             Cli sessions = inOtherProcess("sessions", "--store", store);
             assertEquals(0, sessions.code(), sessions.toString());

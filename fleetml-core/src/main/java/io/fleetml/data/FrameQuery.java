@@ -24,6 +24,11 @@ public record FrameQuery(String deviceColumn, List<String> features, String labe
         this(deviceColumn, features, label, idColumn, orderBy, DeviceFilter.ALL);
     }
 
+    /** The same query with another record-id column; null numbers the rows in source order. */
+    public FrameQuery withIdColumn(String column) {
+        return new FrameQuery(deviceColumn, features, label, column, orderBy, devices);
+    }
+
     /** The same columns, for these devices only. */
     public FrameQuery withDevices(DeviceFilter filter) {
         return new FrameQuery(deviceColumn, features, label, idColumn, orderBy, filter);

@@ -31,6 +31,7 @@ public final class SyntheticFleet {
                 double f3 = 3 * random.nextDouble();
                 table.row(id, id % devices, f1, f2, f3, f1 + f2 + f3 + random.nextDouble());
             }
+            table.commit();
         }
         return rows;
     }

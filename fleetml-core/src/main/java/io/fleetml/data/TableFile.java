@@ -32,8 +32,10 @@ import java.util.stream.Collectors;
  * Writes a table to {@code .csv}, {@code .csv.gz} or {@code .parquet} (by the file's extension) through
  * DuckDB, while the rows are still being produced: a background thread runs DuckDB's {@code COPY} over a
  * table function that takes the rows from a bounded queue. Writing thus overlaps the work that produces
- * the rows, and memory holds at most about a million rows however large the table. {@link #close()}
- * waits for the file and moves it into place, so a reader never sees a half-written result.
+ * the rows, and memory holds at most about a million rows however large the table. {@link #commit()}
+ * waits for the file and moves it into place, so a reader never sees a half-written result; closing a table
+ * that was not committed (the work producing it failed) removes the temporary file and leaves whatever was at
+ * the target before untouched.
  *
  * <p>A {@linkplain Column#repeated repeated} column takes an array per call, and each element becomes a
  * row: one call writes a device's 100 predictions, with its device id once (appending 10 million
@@ -139,12 +141,13 @@ public final class TableFile implements AutoCloseable {
     private final BlockingQueue<List<Object[]>> queue = new ArrayBlockingQueue<>(MAX_QUEUED_ROWS / HANDOFF_ROWS);
     private final Semaphore queuedRows = new Semaphore(MAX_QUEUED_ROWS);
     private volatile Exception failure;
+    private boolean finished;
     private List<Object[]> pending = new ArrayList<>();
     private int pendingRows;
 
     private TableFile(Path target, List<Column> columns, String copyOptions, Connection db) {
         this.target = target;
-        this.tmp = target.resolveSibling("." + target.getFileName() + ".tmp");
+        this.tmp = target.resolveSibling("." + target.getFileName() + "." + java.util.UUID.randomUUID() + ".tmp");
         this.columns = List.copyOf(columns);
         this.copy = "COPY (SELECT " + columns.stream().map(Column::select).collect(Collectors.joining(", "))
                 + " FROM fleetml_rows()) TO " + DuckDb.literal(tmp.toString()) + " " + copyOptions;
@@ -160,7 +163,7 @@ public final class TableFile implements AutoCloseable {
         this.writer.setDaemon(true);
     }
 
-    /** Starts writing a table to {@code target}; {@link #close()} finishes it. */
+    /** Starts writing a table to {@code target}; {@link #commit()} puts it in place. */
     public static TableFile create(Path target, List<Column> columns) {
         String copyOptions = copyOptions(target);
         Connection db = DuckDb.open();
@@ -190,7 +193,8 @@ public final class TableFile implements AutoCloseable {
         copyOptions(file);
     }
 
-    private static String copyOptions(Path target) {
+    /** DuckDB's COPY options for {@code target}'s format, by its extension. */
+    static String copyOptions(Path target) {
         String f = target.getFileName().toString().toLowerCase(Locale.ROOT);
         if (f.endsWith(".parquet")) {
             return "(FORMAT parquet, COMPRESSION zstd)";
@@ -287,9 +291,12 @@ public final class TableFile implements AutoCloseable {
         }
     }
 
-    /** Waits for the file and moves it into place. */
-    @Override
-    public void close() {
+    /** Waits for the file and moves it into place, replacing what was there. */
+    public void commit() {
+        if (finished) {
+            throw new IllegalStateException(target + " is already finished");
+        }
+        finished = true;
         try (db) {
             handOff();
             queue.put(END);
@@ -306,6 +313,28 @@ public final class TableFile implements AutoCloseable {
         } catch (RuntimeException e) {
             deleteTmp();
             throw e;
+        }
+    }
+
+    /** Abandons a table that was not committed: the temporary file goes, the target stays as it was. */
+    @Override
+    public void close() {
+        if (finished) {
+            return;
+        }
+        finished = true;
+        try (db) {
+            pending = new ArrayList<>();
+            queue.clear();
+            queuedRows.release(MAX_QUEUED_ROWS);
+            queue.put(END); // ends the COPY, which leaves a temporary file to delete
+            writer.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (SQLException ignored) {
+            // closing an in-memory database loses nothing
+        } finally {
+            deleteTmp();
         }
     }
 

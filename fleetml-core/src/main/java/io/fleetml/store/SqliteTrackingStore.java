@@ -646,7 +646,11 @@ public final class SqliteTrackingStore implements TrackingStore {
         return unreferenced;
     }
 
-    /** Gives the space of deleted runs back to the file system once a quarter of the file is free. */
+    /**
+     * Gives the space of deleted runs back to the file system once a quarter of the file is free. VACUUM needs the
+     * database to itself: while another process reads it (a dashboard, a listing), it gives up at once rather than
+     * wait, and a later delete shrinks the file.
+     */
     private void compact() {
         try (Statement st = db.createStatement()) {
             long free;
@@ -656,12 +660,17 @@ public final class SqliteTrackingStore implements TrackingStore {
                 free = rs.getLong(1);
                 total = rs.getLong(2);
             }
-            if (free > 0 && free * 4 >= total) {
-                st.execute("VACUUM");
+            st.execute("PRAGMA busy_timeout = 200");
+            try {
+                if (free > 0 && free * 4 >= total) {
+                    st.execute("VACUUM");
+                }
+                st.execute("PRAGMA wal_checkpoint(TRUNCATE)");
+            } finally {
+                st.execute("PRAGMA busy_timeout = 10000");
             }
-            st.execute("PRAGMA wal_checkpoint(TRUNCATE)");
         } catch (SQLException e) {
-            // the runs are deleted; the file shrinks at a later delete, when no reader holds the database
+            // the runs are deleted; the file shrinks at a later delete
         }
     }
 

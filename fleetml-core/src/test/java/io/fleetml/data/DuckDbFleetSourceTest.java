@@ -136,6 +136,7 @@ class DuckDbFleetSourceTest {
         try (TableFile t = TableFile.create(parquet, List.of(TableFile.Column.text("device"), TableFile.Column.integer("record_id"),
                 TableFile.Column.real("x1"), TableFile.Column.real("x2"), TableFile.Column.real("y")))) {
             t.row("z", 1L, 1.0, 2.0, 3.0);
+            t.commit();
         }
         try (FleetSource s = DuckDbFleetSource.open(gz.toString())) {
             assertEquals(10, s.shape(QUERY).rows());

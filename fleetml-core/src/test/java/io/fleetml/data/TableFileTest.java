@@ -21,11 +21,13 @@ class TableFileTest {
         try (TableFile t = TableFile.create(csv, cols)) {
             t.row("a", 3, 0.5);
             t.row("b, with comma", 4L, Double.NaN);
+            t.commit();
         }
         assertEquals(List.of("device_id,n,mse", "a,3,0.5", "\"b, with comma\",4,"), Files.readAllLines(csv));
         Path parquet = dir.resolve("out.parquet");
         try (TableFile t = TableFile.create(parquet, cols)) {
             t.row("a", 3, 0.5);
+            t.commit();
         }
         try (FleetSource s = DuckDbFleetSource.open(parquet.toString())) {
             assertEquals(List.of("device_id", "n", "mse"), s.columns());
@@ -48,6 +50,7 @@ class TableFileTest {
                 }
                 t.row(ids, "dev-" + d, p, d % 3 == 0 ? "device/s1" : d % 3 == 1 ? null : "fleet/s1");
             }
+            t.commit();
         }
         try (var db = java.sql.DriverManager.getConnection("jdbc:duckdb:"); var st = db.createStatement();
              var rs = st.executeQuery("SELECT count(*), count(prediction), count(model), "
@@ -86,6 +89,7 @@ class TableFileTest {
             t.row(new long[]{4}, "b, c");
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> t.row(new long[]{5}, "other"));
             assertTrue(e.getMessage().contains("column model of " + csv + " takes [it's, b, c] or null, not other"), e.getMessage());
+            t.commit();
         }
         assertEquals(List.of("id,model", "1,it's", "2,it's", "3,", "4,\"b, c\""), Files.readAllLines(csv));
         assertThrows(IllegalArgumentException.class, () -> TableFile.Column.oneOf("model", List.of("a", "a")));
@@ -96,7 +100,8 @@ class TableFileTest {
         Path out = dir.resolve("bad.csv");
         TableFile t = TableFile.create(out, List.of(TableFile.Column.text("device_id"), TableFile.Column.real("mse")));
         t.row("a", "not a number");
-        FleetInputException e = assertThrows(FleetInputException.class, t::close);
+        FleetInputException e = assertThrows(FleetInputException.class, t::commit);
+        t.close();
         assertTrue(e.getMessage().startsWith("cannot write " + out), e.getMessage());
         assertEquals(0, Files.list(dir).count(), "neither the file nor a temporary one");
         assertThrows(IllegalArgumentException.class, () -> {
@@ -104,6 +109,26 @@ class TableFileTest {
                 mismatched.row(new long[2], new double[3]);
             }
         });
+    }
+
+    @Test
+    void aTableThatIsNotCommittedLeavesWhatWasThereUntouched() throws IOException {
+        Path out = dir.resolve("predictions.csv");
+        Files.writeString(out, "good predictions\n");
+        for (int rows : new int[] {0, 3, 3_000_000}) { // nothing, a little, and more than the writer's queue holds
+            assertThrows(IllegalStateException.class, () -> {
+                try (TableFile t = TableFile.create(out, List.of(TableFile.Column.integer("id")))) {
+                    for (long i = 0; i < rows; i++) {
+                        t.row(i);
+                    }
+                    throw new IllegalStateException("the work failed");
+                }
+            });
+            assertEquals("good predictions\n", Files.readString(out));
+            try (var files = Files.list(dir)) {
+                assertEquals(List.of(out), files.toList(), "no temporary file left after " + rows + " rows");
+            }
+        }
     }
 
     @Test

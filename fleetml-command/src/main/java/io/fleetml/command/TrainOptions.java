@@ -1,4 +1,4 @@
-package io.fleetml.options;
+package io.fleetml.command;
 
 import io.fleetml.train.TrainSpec;
 import picocli.CommandLine.Option;
@@ -7,7 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** What to train: the columns, the algorithm and its parameters, the holdout. */
+/** What to train: the columns, the algorithm and its parameters, the holdout. Shared by {@code fleetml train} and the Spark job. */
 public final class TrainOptions {
     @Option(names = "--device-column", required = true, paramLabel = "COL", description = "Column naming the device.")
     String deviceColumn;

@@ -1,15 +1,15 @@
-package io.fleetml.cli;
+package io.fleetml.command;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
 /** Formats numbers and aligned tables for the terminal. */
-final class Text {
+public final class Text {
     private Text() {
     }
 
-    static String num(double v) {
+    public static String num(double v) {
         if (Double.isNaN(v)) {
             return "-";
         }
@@ -21,17 +21,17 @@ final class Text {
     }
 
     /** {@code n / seconds}, with a decimal when it is small. */
-    static String rate(long n, double seconds) {
+    public static String rate(long n, double seconds) {
         double r = n / Math.max(seconds, 1e-9);
         return r < 10 ? String.format(Locale.ROOT, "%.1f", r) : count(Math.round(r));
     }
 
-    static String count(long n) {
+    public static String count(long n) {
         return String.format(Locale.ROOT, "%,d", n);
     }
 
     /** Left-aligned columns separated by two spaces. */
-    static String table(List<String> header, List<List<String>> rows) {
+    public static String table(List<String> header, List<List<String>> rows) {
         int[] width = new int[header.size()];
         List<List<String>> all = new ArrayList<>();
         all.add(header);

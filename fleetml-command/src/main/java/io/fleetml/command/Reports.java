@@ -1,0 +1,126 @@
+package io.fleetml.command;
+
+import io.fleetml.engine.TrainReport;
+import io.fleetml.score.ScoreReport;
+import io.fleetml.store.DeviceQuery;
+import io.fleetml.store.SessionRecord;
+import io.fleetml.store.SessionSummary;
+import io.fleetml.store.TrackingStore;
+import io.fleetml.train.TrainOutcome;
+
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.Set;
+
+/** The summaries the {@code fleetml} command and the Spark job print, word for word the same. */
+public final class Reports {
+    private Reports() {
+    }
+
+    /**
+     * A training session's summary: counts, the holdout metrics' distribution, the worst devices, the first
+     * failures, and where everything went.
+     *
+     * @param engine  what trained it, e.g. {@code fleet.csv} or {@code Spark local[2]}
+     * @param results where the per-device results were written, or null
+     * @param store   the store, for people
+     */
+    public static void train(PrintWriter out, TrainReport report, TrackingStore tracking, String engine, String results, String store) {
+        SessionRecord session = report.session();
+        SessionSummary s = report.summary();
+        out.printf("session %s  experiment %s  %s on %s%n", session.id(), session.experiment(), session.spec().algorithm(), engine);
+        if (session.parent() != null) {
+            out.printf("  retrained %s devices (%s); %s carried over from %s%n", Text.count(report.trained()),
+                    session.selection() == null ? "" : session.selection().describe(session.parent()), Text.count(s.inherited()), session.parent());
+        } else if (report.trained() < s.devices()) {
+            out.printf("  resumed: trained the %s devices that had no run; %s had one%n", Text.count(report.trained()),
+                    Text.count(s.devices() - report.trained()));
+        }
+        out.printf("  devices: %s OK, %s failed, %s skipped of %s · %s rows used · %.2f s (%s devices/s)%n",
+                Text.count(s.ok()), Text.count(s.failed()), Text.count(s.skipped()), Text.count(s.devices()),
+                Text.count(s.rowsUsed()), s.seconds(), Text.rate(report.trained(), s.seconds()));
+        out.printf("  holdout MSE: median %s, p90 %s, max %s · R²: median %s, p10 %s%n",
+                Text.num(s.mseP50()), Text.num(s.mseP90()), Text.num(s.mseMax()), Text.num(s.r2P50()), Text.num(s.r2P10()));
+        if (!s.worst().isEmpty()) {
+            out.print("  worst devices by R²:");
+            for (SessionSummary.WorstDevice w : s.worst()) {
+                out.printf(" %s (R² %s, MSE %s)", w.deviceId(), Text.num(w.r2()), Text.num(w.mse()));
+            }
+            out.println();
+        }
+        if (s.failed() + s.skipped() > 0) {
+            List<TrainOutcome> failures = tracking.devices(session.id(), DeviceQuery.ALL
+                    .withStatuses(Set.of(TrainOutcome.Status.FAILED, TrainOutcome.Status.SKIPPED)).page(5, 0));
+            failures.forEach(o -> out.printf("  %s %s: %s%n", o.status(), o.deviceId(), o.error()));
+            if (s.failed() + s.skipped() > failures.size()) {
+                out.printf("  ... see all with: fleetml devices %s --status FAILED,SKIPPED%n", session.id());
+            }
+        }
+        if (results != null) {
+            out.printf("  results: %s%n", results);
+        }
+        out.printf("  store: %s (models under %s%s/)%n", store, session.artifactRoot(), session.id());
+        out.flush();
+    }
+
+    /**
+     * The exit code of a training command: {@link ExitCode#NOTHING_DONE}, with the reason on {@code err}, when no
+     * device has a model.
+     */
+    public static int trainExit(TrainReport report, PrintWriter err) {
+        SessionSummary s = report.summary();
+        if (s.ok() > 0) {
+            return ExitCode.OK;
+        }
+        err.println("fleetml: no device trained (" + s.failed() + " failed, " + s.skipped()
+                + " skipped); see the reasons above or with: fleetml devices " + report.session().id());
+        err.flush();
+        return ExitCode.NOTHING_DONE;
+    }
+
+    /**
+     * A scoring run's summary: what was predicted, what was not and why.
+     *
+     * @param seconds the whole command's time, writing included
+     * @param written where the predictions went, or null
+     */
+    public static void score(PrintWriter out, ScoreReport r, String session, double seconds, String written) {
+        out.printf("scored %s of %s records (%s devices) with session %s in %.2f s (%s records/s)%n", Text.count(r.predicted()),
+                Text.count(r.records()), Text.count(r.devices()), session, seconds, Text.rate(r.records(), seconds));
+        if (r.devicesWithoutModel() > 0) {
+            out.printf("  no model: %s devices, %s records (unknown to the session, or failed/skipped there): no prediction%n",
+                    Text.count(r.devicesWithoutModel()), Text.count(r.recordsWithoutModel()));
+        }
+        if (r.devicesUnreadable() > 0) {
+            out.printf("  model unreadable: %s devices, %s records: no prediction%n", Text.count(r.devicesUnreadable()),
+                    Text.count(r.recordsUnreadable()));
+            for (ScoreReport.Unreadable u : r.unreadable()) {
+                out.printf("    %s: %s%n", u.deviceId(), u.reason());
+            }
+            if (r.devicesUnreadable() > r.unreadable().size()) {
+                out.printf("    ... and %s more; retrain them with: fleetml retrain %s --devices ...%n",
+                        Text.count(r.devicesUnreadable() - r.unreadable().size()), session);
+            }
+        }
+        if (r.recordsNotPredicted() > 0) {
+            out.printf("  %s records have a missing feature the model cannot take: no prediction%n", Text.count(r.recordsNotPredicted()));
+        }
+        if (written != null) {
+            out.printf("  predictions: %s%n", written);
+        }
+        out.flush();
+    }
+
+    /** The exit code of a scoring command: {@link ExitCode#NOTHING_DONE}, with the reason, when no record got a prediction. */
+    public static int scoreExit(ScoreReport r, PrintWriter err) {
+        if (r.predicted() > 0 || r.records() == 0) {
+            return ExitCode.OK;
+        }
+        String why = r.devicesUnreadable() == r.devices() ? "no device's model could be read"
+                : r.devicesWithoutModel() + r.devicesUnreadable() == r.devices() ? "none of the " + r.devices() + " devices has a usable model in the session"
+                : "every record misses a feature the models cannot take";
+        err.println("fleetml: no record predicted: " + why + "; see the summary above");
+        err.flush();
+        return ExitCode.NOTHING_DONE;
+    }
+}
