@@ -413,8 +413,12 @@ public final class SqliteTrackingStore implements TrackingStore {
                 ps.setLong(8, nDevices);
                 ps.setString(9, now);
                 ps.setString(10, sessionId);
-                return ps.executeUpdate();
+                ps.executeUpdate();
             }
+            if (status == SessionStatus.FINISHED) {
+                StoreSchema.rank(db, sessionId);
+            }
+            return null;
         });
     }
 
@@ -531,8 +535,26 @@ public final class SqliteTrackingStore implements TrackingStore {
     @Override
     public synchronized void forEachDevice(String sessionId, DeviceQuery query, Consumer<TrainOutcome> each) {
         List<Object> args = new ArrayList<>();
-        String sql = "SELECT " + RUN_COLUMNS + " FROM device_runs WHERE " + where(sessionId, query, args) + " ORDER BY " + orderBy(query.sort())
-                + (query.limit() > 0 || query.offset() > 0 ? " LIMIT " + (query.limit() > 0 ? query.limit() : -1) + " OFFSET " + query.offset() : "");
+        boolean ranked = ranked(sessionId, query.sort());
+        String where = where(sessionId, query, args, ranked ? "r." : "");
+        String page = query.limit() > 0 || query.offset() > 0 ? " LIMIT " + (query.limit() > 0 ? query.limit() : -1) + " OFFSET " + query.offset() : "";
+        String sql;
+        if (ranked) {
+            // a finished session's worst devices: walk its ranks, reading each run by its key; the offset is a range of ranks
+            String rank = "o.session_id = ? AND o.sort = ?";
+            List<Object> rankArgs = new ArrayList<>(List.of(sessionId, query.sort().name()));
+            if (query.statuses().isEmpty() && (query.search() == null || query.search().isEmpty())) {
+                rank += " AND o.rank >= ?";
+                rankArgs.add(query.offset());
+                page = query.limit() > 0 ? " LIMIT " + query.limit() : "";
+            }
+            sql = "SELECT " + prefixed("r.") + " FROM device_order o JOIN device_runs r ON r.session_id = o.session_id AND r.device_id = o.device_id "
+                    + "WHERE " + rank + " AND " + where + " ORDER BY o.rank" + page;
+            rankArgs.addAll(args);
+            args = rankArgs;
+        } else {
+            sql = "SELECT " + RUN_COLUMNS + " FROM device_runs WHERE " + where + " ORDER BY " + orderBy(query.sort()) + page;
+        }
         try (PreparedStatement ps = db.prepareStatement(sql)) {
             bind(ps, args);
             try (ResultSet rs = ps.executeQuery()) {
@@ -545,32 +567,57 @@ public final class SqliteTrackingStore implements TrackingStore {
         }
     }
 
+    /** Whether the session's devices are ranked in this order (it finished), so that a page needs no sort. */
+    private boolean ranked(String sessionId, DeviceQuery.Sort sort) {
+        if (!StoreSchema.RANKED.containsKey(sort.name())) {
+            return false;
+        }
+        try (PreparedStatement ps = db.prepareStatement("SELECT 1 FROM device_order WHERE session_id = ? AND sort = ? LIMIT 1")) {
+            ps.setString(1, sessionId);
+            ps.setString(2, sort.name());
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        } catch (SQLException e) {
+            throw unavailable("read the device order of session " + sessionId, e);
+        }
+    }
+
+    private static String prefixed(String alias) {
+        return java.util.Arrays.stream(RUN_COLUMNS.split(", ")).map(c -> alias + c).collect(Collectors.joining(", "));
+    }
+
     /**
      * The filter of a listing. A filter on statuses other than OK also says {@code status <> 'OK'}, so that SQLite
      * takes the partial index of failed devices instead of scanning a million OK ones.
      */
     private static String where(String sessionId, DeviceQuery q, List<Object> args) {
-        StringBuilder w = new StringBuilder("session_id = ?");
+        return where(sessionId, q, args, "");
+    }
+
+    /** The filter, with the columns of device_runs prefixed by {@code alias} (e.g. {@code r.}). */
+    private static String where(String sessionId, DeviceQuery q, List<Object> args, String alias) {
+        StringBuilder w = new StringBuilder(alias + "session_id = ?");
         args.add(sessionId);
         if (!q.statuses().isEmpty()) {
-            w.append(" AND status IN (").append(q.statuses().stream().map(s -> "'" + s.name() + "'").collect(Collectors.joining(","))).append(')');
+            w.append(" AND " + alias + "status IN (").append(q.statuses().stream().map(s -> "'" + s.name() + "'").collect(Collectors.joining(","))).append(')');
             if (!q.statuses().contains(TrainOutcome.Status.OK)) {
-                w.append(" AND status <> 'OK'");
+                w.append(" AND " + alias + "status <> 'OK'");
             }
         }
         if (q.search() != null && !q.search().isEmpty()) {
-            w.append(" AND instr(CAST(device_id AS TEXT), ?) > 0");
+            w.append(" AND instr(CAST(" + alias + "device_id AS TEXT), ?) > 0");
             args.add(q.search());
         }
         return w.toString();
     }
 
-    /** Worst first, devices without the metric last; each order matches an index, so a first page needs no sort. */
+    /** Worst first, devices without the metric last (the same orders as the ranks of finished sessions). */
     private static String orderBy(DeviceQuery.Sort sort) {
         return switch (sort) {
             case DEVICE -> "device_id";
-            case MSE -> "mse DESC, device_id";
-            case R2 -> "r2 IS NULL, r2, device_id";
+            case MSE -> StoreSchema.RANKED.get("MSE");
+            case R2 -> StoreSchema.RANKED.get("R2");
             case N_USED -> "n_used, device_id";
             case TRAIN_MS -> "train_ms DESC, device_id";
         };
@@ -617,7 +664,7 @@ public final class SqliteTrackingStore implements TrackingStore {
                     }
                 }
             }
-            for (String table : new String[] {"device_runs", "sessions"}) {
+            for (String table : new String[] {"device_order", "device_runs", "sessions"}) {
                 try (PreparedStatement ps = db.prepareStatement("DELETE FROM " + table + " WHERE session_id IN " + in)) {
                     bind(ps, args);
                     ps.executeUpdate();

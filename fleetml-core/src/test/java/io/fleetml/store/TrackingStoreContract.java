@@ -118,6 +118,20 @@ abstract class TrackingStoreContract {
             List<String> streamed = new ArrayList<>();
             store.forEachDevice(s.id(), DeviceQuery.ALL.withStatuses(Set.of(Status.OK)).sorted(DeviceQuery.Sort.N_USED), o -> streamed.add(o.deviceId()));
             assertEquals(16, streamed.size());
+
+            // a finished session pages from its ranks: the same devices in the same order as the running one sorted them
+            List<DeviceQuery> queries = new ArrayList<>();
+            for (DeviceQuery.Sort sort : DeviceQuery.Sort.values()) {
+                queries.addAll(List.of(DeviceQuery.ALL.sorted(sort), DeviceQuery.ALL.sorted(sort).page(3, 0), DeviceQuery.ALL.sorted(sort).page(4, 17),
+                        DeviceQuery.ALL.sorted(sort).page(0, 5), DeviceQuery.ALL.sorted(sort).withStatuses(Set.of(Status.OK)).page(2, 1),
+                        DeviceQuery.ALL.sorted(sort).searching("d").page(3, 2), failedOnly.sorted(sort)));
+            }
+            List<List<String>> running = queries.stream().map(q -> ids(store.devices(s.id(), q))).toList();
+            store.finishSession(s.id(), SessionStatus.FINISHED, summary(16, 4), 20, null);
+            for (int i = 0; i < queries.size(); i++) {
+                assertEquals(running.get(i), ids(store.devices(s.id(), queries.get(i))), queries.get(i).toString());
+            }
+            assertEquals(4, store.countDevices(s.id(), failedOnly));
         }
     }
 

@@ -1,49 +1,68 @@
 package io.fleetml.spark;
 
+import io.fleetml.data.DeviceFilter;
 import io.fleetml.data.DeviceFrame;
 import io.fleetml.data.DeviceIdType;
 import io.fleetml.data.FleetInputException;
-import io.fleetml.data.ColumnNames;
+import io.fleetml.data.FrameQuery;
+import io.fleetml.engine.TrainReport;
+import io.fleetml.engine.TrainingCoordinator;
 import io.fleetml.engine.TrainingWorker;
 import io.fleetml.model.Algorithm;
 import io.fleetml.model.Algorithms;
+import io.fleetml.resolve.SessionModels;
 import io.fleetml.score.DeviceScoring;
+import io.fleetml.score.ScoreReport;
+import io.fleetml.store.ArtifactFiles;
+import io.fleetml.store.DeviceSelection;
+import io.fleetml.store.PackArtifactStore;
+import io.fleetml.store.SessionPlan;
 import io.fleetml.store.SessionRecord;
-import io.fleetml.store.SessionSummary;
+import io.fleetml.store.SessionStatus;
 import io.fleetml.store.TrackingStore;
 import io.fleetml.train.Metrics;
 import io.fleetml.train.TrainOutcome;
 import io.fleetml.train.TrainSpec;
+import org.apache.spark.SimpleFutureAction;
+import org.apache.spark.SparkContext;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.broadcast.Broadcast;
-import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.NumericType;
 import org.apache.spark.sql.types.StructType;
+import scala.runtime.AbstractFunction1;
+import scala.runtime.BoxedUnit;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.count_distinct;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.monotonically_increasing_id;
 
 /**
  * Per-device training and scoring on Spark: the grouped-map recipe without Python. Rows are range-partitioned
  * by device and sorted; each device's run of rows becomes a {@link DeviceFrame} and goes through the same
- * {@link TrainingWorker} / {@link DeviceScoring} as the local engine. Executors write models through
- * {@link HadoopArtifactStore}; the driver records the session and its device runs in the tracking store.
+ * {@link TrainingWorker} / {@link DeviceScoring} as the local engine, and the session through the same
+ * {@link TrainingCoordinator}. Executors write model packs ({@code <artifacts>/<session>/<pack>.zip}, one per chunk
+ * of a partition's devices) through a {@link PackArtifactStore} over {@link HadoopFiles}; the driver records the
+ * device runs in the tracking store in batches, as each partition finishes.
  *
  * <pre>{@code
  * SparkFleet fleet = new SparkFleet(trackingStore, "hdfs://nn/fleetml/artifacts");
@@ -70,93 +89,228 @@ public final class SparkFleet {
             .add("record_id", DataTypes.LongType, false).add("device_id", DataTypes.StringType, false)
             .add("prediction", DataTypes.DoubleType, true).add("model", DataTypes.StringType, true);
 
+    /** Device runs recorded per transaction. */
     private static final int COMMIT_BATCH = 1000;
-    private final TrackingStore tracking;
-    private final HadoopArtifactStore artifacts;
-    private SessionRecord lastSession;
+    /**
+     * A pack holds a chunk of a partition's devices: devices are added until the chunk has this many rows or
+     * devices, the limits by which the local engine batches devices (core's {@code DevicePipeline.MAX_BATCH_ROWS}
+     * and {@code MAX_BATCH_DEVICES}, not public there; keep them equal).
+     */
+    static final int PACK_ROWS = 65_536;
+    static final int PACK_DEVICES = 512;
 
-    /** @param artifactsUri where executors write models: {@code file:}, {@code hdfs:}, {@code s3a:} (shared by all executors) */
+    private final TrackingStore tracking;
+    private final String artifactsRoot;
+    private final ArtifactFiles files;
+    private TrainReport lastReport;
+
+    /**
+     * @param artifactsUri where executors write models: {@code file:}, {@code hdfs:}, {@code s3a:}, ... (shared by
+     *                     all executors); other file systems than {@code file:} as the Spark session's Hadoop
+     *                     configuration has them
+     */
     public SparkFleet(TrackingStore tracking, String artifactsUri) {
-        this.tracking = tracking;
-        this.artifacts = new HadoopArtifactStore(artifactsUri);
+        this(tracking, artifactsUri, null);
     }
 
-    /** The session the last {@link #train} recorded. */
+    /**
+     * @param files the file systems of the artifacts, when not the Spark session's Hadoop ones (e.g.
+     *              {@link HadoopFiles#localThroughHadoop()}); {@code file:} URIs are read and written with java.nio
+     */
+    public SparkFleet(TrackingStore tracking, String artifactsUri, ArtifactFiles files) {
+        this.tracking = tracking;
+        this.artifactsRoot = artifactsUri.endsWith("/") ? artifactsUri : artifactsUri + "/";
+        this.files = files;
+    }
+
+    /** The session the last {@link #train}, {@link #resume} or {@link #retrain} recorded, or null. */
     public SessionRecord lastSession() {
-        return lastSession;
+        return lastReport == null ? null : lastReport.session();
+    }
+
+    /** The report of the last {@link #train}, {@link #resume} or {@link #retrain}: the session, its summary, devices trained. */
+    public TrainReport lastReport() {
+        return lastReport;
     }
 
     /**
      * Trains one model per device of {@code df} and records the session; returns one row per device
      * ({@link #RESULTS}). A device's failure is its row's status, never a failed job.
+     *
+     * @throws FleetInputException for bad input, before a session is opened
      */
     public Dataset<Row> train(Dataset<Row> df, TrainSpec spec) {
+        return train(df, TrainingCoordinator.fresh(spec), null);
+    }
+
+    /**
+     * Finishes an interrupted or failed session: trains the devices of {@code df} it has no run for yet, with its
+     * spec, and finishes it. Returns the rows of the devices trained now.
+     *
+     * @throws io.fleetml.store.StoreException CONFLICT when the session is running or finished, NOT_FOUND when there is none
+     */
+    public Dataset<Row> resume(Dataset<Row> df, String sessionId) {
+        return train(df, TrainingCoordinator.resume(tracking, sessionId), null);
+    }
+
+    /**
+     * Trains the devices {@code selection} names of the finished session {@code parentId} again, into a new session
+     * that is complete: the others keep their run and model from the parent, by reference. Returns the rows of the
+     * devices trained now.
+     *
+     * @param params parameters that replace the parent's (others stay)
+     */
+    public Dataset<Row> retrain(Dataset<Row> df, String parentId, DeviceSelection selection, Map<String, String> params) {
+        return train(df, TrainingCoordinator.retrain(tracking, parentId, selection, params), null);
+    }
+
+    /** @param dataLocation where {@code df} can be read again (to resume), or null */
+    Dataset<Row> train(Dataset<Row> df, TrainingCoordinator.Plan plan, String dataLocation) {
+        TrainSpec spec = plan.spec();
         spec.check(); // an unknown algorithm or bad parameters fail here, before any job runs
-        check(df, spec.deviceColumn(), spec.features(), spec.label(), spec.idColumn(), spec.timeColumns());
-        long start = System.nanoTime();
+        FrameQuery query = spec.frameQuery();
+        DeviceRows.check(df, query);
+        SparkSession spark = df.sparkSession();
+        ArtifactFiles artifactFiles = files(spark);
         // Not cached: building Spark's in-memory cache of the input cost more (5 s for 1M rows) than reading it twice.
-        Dataset<Row> input = deviceRows(df, spec.deviceColumn(), spec.features(), spec.label(), spec.idColumn(), spec.timeColumns());
+        Dataset<Row> input = DeviceRows.select(df, query, plan.devices());
         Row shape = input.agg(count(lit(1)), count_distinct(col("device"))).first();
         long rows = shape.getLong(0);
-        if (rows == 0) {
-            throw new FleetInputException("no rows with a device id in the data");
+        long devices = shape.getLong(1);
+        boolean fresh = plan.resumed() == null && plan.parent() == null;
+        if (fresh && rows == 0) {
+            long all = df.count();
+            throw new FleetInputException("no rows with a device id in " + describe(df)
+                    + (all > 0 ? " (all " + all + " rows miss column '" + spec.deviceColumn() + "')" : ""));
         }
-        DeviceIdType deviceIds = deviceIds(df, spec.deviceColumn());
-        SessionRecord session = tracking.startSession(spec, describe(df), rows, shape.getLong(1), deviceIds, artifacts.root());
-        SessionSummary.Collector collector = new SessionSummary.Collector();
+        if (plan.parent() != null && plan.resumed() == null && devices == 0) {
+            throw new FleetInputException("none of the " + plan.selected() + " devices to retrain is in " + describe(df)
+                    + "; point --data at their data");
+        }
+        DeviceIdType deviceIds = DeviceRows.deviceIds(df, spec.deviceColumn());
+        SessionPlan recorded = new SessionPlan(spec, describe(df), dataLocation, rows, devices, deviceIds, artifactsRoot, plan.parent(),
+                plan.selection(), "spark");
         Dataset<Row> trained = null;
-        try {
-            trained = byDevice(input, shape.getLong(1), spec.timeColumns().size())
-                    .mapPartitions(trainPartition(JobContext.of(session, artifacts)), Encoders.row(RESULTS)).persist();
-            trained.count(); // trains every partition in parallel; the driver then reads the cached results in turn
-            List<TrainOutcome> batch = new ArrayList<>(COMMIT_BATCH);
-            Iterator<Row> it = trained.toLocalIterator();
-            while (it.hasNext()) {
-                TrainOutcome o = outcome(it.next());
-                batch.add(o);
-                collector.add(o);
-                if (batch.size() == COMMIT_BATCH) {
-                    tracking.recordDevices(session.id(), batch);
-                    batch.clear();
+        try (PackArtifactStore driverArtifacts = new PackArtifactStore(artifactsRoot, artifactFiles);
+             TrainingCoordinator session = plan.begin(tracking, driverArtifacts, recorded)) {
+            try {
+                if (devices > 0) {
+                    // a resumed session keeps its models where it has them, whatever this fleet's root
+                    JobContext job = JobContext.of(session.session(), session.session().artifactRoot(), artifactFiles, session.packPrefix());
+                    trained = DeviceRows.byDevice(input, devices, spec.timeColumns().size())
+                            .mapPartitions(trainPartition(job), Encoders.row(RESULTS)).persist();
+                    recordAsPartitionsFinish(trained, session, "fleetml train " + session.session().id());
                 }
+            } catch (Exception | Error e) {
+                if (trained != null) {
+                    trained.unpersist();
+                }
+                throw sneaky(session.fail(e));
             }
-            tracking.recordDevices(session.id(), batch);
-        } catch (RuntimeException e) {
-            if (trained != null) {
-                trained.unpersist();
-            }
-            tracking.finishSession(session.id(), SessionRecord.FAILED, collector.summary(seconds(start)), e.getMessage());
-            throw e;
+            lastReport = session.finish();
         }
-        tracking.finishSession(session.id(), SessionRecord.FINISHED, collector.summary(seconds(start)), null);
-        lastSession = tracking.session(session.id()).orElseThrow();
-        return typed(trained, deviceIds);
+        return typed(trained != null ? trained : spark.createDataFrame(List.of(), RESULTS), deviceIds);
+    }
+
+    /**
+     * Trains every partition in one job, and records each partition's device runs (in batches) as soon as its task
+     * has finished, so that a job that fails late keeps the devices it trained: resuming the session trains only
+     * the others. Filling {@code trained}'s cache is what trains; the returned dataset then reads the cache.
+     */
+    private void recordAsPartitionsFinish(Dataset<Row> trained, TrainingCoordinator session, String description) throws Exception {
+        SparkContext sc = trained.sparkSession().sparkContext();
+        sc.setJobDescription(description);
+        try {
+            JavaRDD<Row> rdd = trained.javaRDD(); // plans it (with adaptive execution, also runs the shuffle)
+            LinkedBlockingQueue<List<Row>> finished = new LinkedBlockingQueue<>();
+            List<Object> partitions = IntStream.range(0, rdd.getNumPartitions()).boxed().map(i -> (Object) i).toList();
+            SimpleFutureAction<BoxedUnit> job = sc.submitJob(rdd.rdd(), new CollectRows(),
+                    scala.jdk.javaapi.CollectionConverters.asScala(partitions).toList(),
+                    (partition, rows) -> {
+                        finished.add(rows); // on Spark's scheduler thread: hand over, record on this one
+                        return BoxedUnit.UNIT;
+                    }, () -> BoxedUnit.UNIT);
+            try {
+                List<TrainOutcome> batch = new ArrayList<>(COMMIT_BATCH);
+                while (!job.isCompleted() || !finished.isEmpty()) {
+                    List<Row> done = finished.poll(100, TimeUnit.MILLISECONDS);
+                    if (done == null) {
+                        continue;
+                    }
+                    for (Row r : done) {
+                        batch.add(outcome(r));
+                        if (batch.size() == COMMIT_BATCH) {
+                            session.record(batch);
+                            batch = new ArrayList<>(COMMIT_BATCH);
+                        }
+                    }
+                    if (!batch.isEmpty()) {
+                        session.record(batch);
+                        batch = new ArrayList<>(COMMIT_BATCH);
+                    }
+                }
+            } catch (Exception | Error e) {
+                job.cancel();
+                throw e;
+            }
+            scala.util.Try<BoxedUnit> result = job.value().get();
+            if (result.isFailure()) {
+                throw sneaky(result.failed().get());
+            }
+        } finally {
+            sc.setJobDescription(null);
+        }
+    }
+
+    /** A partition's result rows, shipped to the driver whole (a few hundred bytes per device). */
+    private static final class CollectRows extends AbstractFunction1<scala.collection.Iterator<Row>, List<Row>> implements java.io.Serializable {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public List<Row> apply(scala.collection.Iterator<Row> rows) {
+            ArrayList<Row> all = new ArrayList<>();
+            while (rows.hasNext()) {
+                all.add(rows.next());
+            }
+            return all;
+        }
     }
 
     /**
      * Predicts every record of {@code df} with its device's model from {@code session}: one row per record
-     * ({@link #PREDICTIONS}); records of devices without a model get a null prediction.
+     * ({@link #PREDICTIONS}); records of devices without a model, or whose model cannot be read, get a null prediction.
      */
     public Dataset<Row> score(Dataset<Row> df, SessionRecord session) {
-        if (!SessionRecord.FINISHED.equals(session.status())) {
-            throw new FleetInputException("session " + session.id() + " is " + session.status() + ", not FINISHED; score a finished session");
-        }
-        TrainSpec spec = session.spec();
-        List<String> columns = Arrays.asList(df.columns());
-        String id = spec.idColumn() != null && columns.contains(spec.idColumn()) ? spec.idColumn() : TrainSpec.defaultIdColumn(columns);
-        check(df, spec.deviceColumn(), spec.features(), null, id, List.of());
-        Map<String, String> uris = tracking.modelUris(session.id());
-        Broadcast<Map<String, String>> models = JavaSparkContext.fromSparkContext(df.sparkSession().sparkContext()).broadcast(uris);
-        Dataset<Row> rows = deviceRows(df, spec.deviceColumn(), spec.features(), null, id, List.of());
-        return typed(byDevice(rows, session.nDevices(), 0).mapPartitions(scorePartition(JobContext.of(session, artifacts), models),
-                Encoders.row(PREDICTIONS)), deviceIds(df, spec.deviceColumn()));
+        return scoring(df, session, null).predictions();
     }
 
-    /** Integer ids stay integers in the output (a join back to the source needs no cast); others are text. */
-    private static DeviceIdType deviceIds(Dataset<Row> df, String deviceColumn) {
-        DataType type = df.schema().apply(deviceColumn).dataType();
-        return type == DataTypes.LongType || type == DataTypes.IntegerType || type == DataTypes.ShortType || type == DataTypes.ByteType
-                ? DeviceIdType.INTEGER : DeviceIdType.TEXT;
+    /**
+     * Scores {@code df} with {@code session}'s models, as {@link #score}, and counts what it scored (see
+     * {@link SparkScoring}). Records are known by {@code idColumn} when given, else as {@link TrainSpec#scoreQuery} says.
+     *
+     * @throws FleetInputException when the session is not finished or the data lacks a column
+     */
+    public SparkScoring scoring(Dataset<Row> df, SessionRecord session, String idColumn) {
+        if (session.status() != SessionStatus.FINISHED) {
+            throw new FleetInputException("session " + session.id() + " is " + session.status() + ", not FINISHED; score a finished session"
+                    + (session.status().resumable() ? " (finish this one with: fleetml resume " + session.id() + ")" : ""));
+        }
+        FrameQuery query = session.spec().scoreQuery(Arrays.asList(df.columns()), idColumn);
+        DeviceRows.check(df, query);
+        SparkSession spark = df.sparkSession();
+        SessionModels models = SessionModels.of(session, tracking);
+        Broadcast<SessionModels> shared = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(models);
+        ScoreTallies tallies = new ScoreTallies();
+        spark.sparkContext().register(tallies, "fleetml score " + session.id());
+        Dataset<Row> rows = DeviceRows.select(df, query, DeviceFilter.ALL);
+        JobContext job = JobContext.of(session, artifactsRoot, files(spark), null);
+        Dataset<Row> predictions = DeviceRows.byDevice(rows, Math.max(session.nDevices(), models.size()), 0)
+                .mapPartitions(scorePartition(job, shared, tallies), Encoders.row(PREDICTIONS));
+        return new SparkScoring(typed(predictions, DeviceRows.deviceIds(df, query.deviceColumn())), tallies, session.id());
+    }
+
+    private ArtifactFiles files(SparkSession spark) {
+        return files != null ? files : HadoopFiles.of(spark);
     }
 
     private static Dataset<Row> typed(Dataset<Row> out, DeviceIdType deviceIds) {
@@ -172,81 +326,10 @@ public final class SparkFleet {
         return files[0] + (files.length > 1 ? " (+" + (files.length - 1) + " files)" : "");
     }
 
-    /** device (text), features and label (double), order columns, record id (long). */
-    private static Dataset<Row> deviceRows(Dataset<Row> df, String device, List<String> features, String label, String id, List<String> time) {
-        List<Column> cols = new ArrayList<>();
-        cols.add(col(quote(device)).cast(DataTypes.StringType).as("device"));
-        for (int i = 0; i < features.size(); i++) {
-            cols.add(col(quote(features.get(i))).cast(DataTypes.DoubleType).as("f" + i));
-        }
-        if (label != null) {
-            cols.add(col(quote(label)).cast(DataTypes.DoubleType).as("label"));
-        }
-        for (int i = 0; i < time.size(); i++) {
-            cols.add(col(quote(time.get(i))).as("t" + i));
-        }
-        // Without an id column a record is known by a per-row id that follows source order (not consecutive).
-        cols.add((id != null ? col(quote(id)).cast(DataTypes.LongType) : monotonically_increasing_id()).as("record_id"));
-        return df.select(cols.toArray(Column[]::new)).where(col("device").isNotNull());
-    }
-
-    /**
-     * Each device's rows together in one partition, in order (time columns, then record id). Ranges of
-     * devices rather than hash buckets: a few large devices each get a partition of their own, many small
-     * ones share; an explicit partition count also keeps adaptive execution from merging partitions,
-     * which would train CPU-heavy devices one after another.
-     */
-    private static Dataset<Row> byDevice(Dataset<Row> rows, long devices, int timeColumns) {
-        int partitions = (int) Math.max(1, Math.min(devices, 4L * rows.sparkSession().sparkContext().defaultParallelism()));
-        List<Column> sort = new ArrayList<>();
-        sort.add(col("device"));
-        for (int i = 0; i < timeColumns; i++) {
-            sort.add(col("t" + i));
-        }
-        sort.add(col("record_id"));
-        return rows.repartitionByRange(partitions, col("device")).sortWithinPartitions(sort.toArray(Column[]::new));
-    }
-
-    private static String quote(String column) {
-        return "`" + column.replace("`", "``") + "`";
-    }
-
-    private static void check(Dataset<Row> df, String device, List<String> features, String label, String id, List<String> time) {
-        StructType schema = df.schema();
-        List<String> names = Arrays.asList(schema.fieldNames());
-        require(names, "device column", device);
-        for (String f : features) {
-            requireNumeric(schema, names, "feature column", f);
-        }
-        if (label != null) {
-            requireNumeric(schema, names, "label column", label);
-        }
-        if (id != null) {
-            requireNumeric(schema, names, "id column", id);
-        }
-        for (String t : time) {
-            require(names, "time column", t);
-        }
-    }
-
-    private static void require(List<String> names, String what, String column) {
-        if (!names.contains(column)) {
-            throw new FleetInputException(ColumnNames.missingMessage(what, column, "the data", names));
-        }
-    }
-
-    private static void requireNumeric(StructType schema, List<String> names, String what, String column) {
-        require(names, what, column);
-        DataType type = schema.apply(column).dataType();
-        if (!(type instanceof NumericType) && type != DataTypes.BooleanType) {
-            throw new FleetInputException(what + " '" + column + "' is " + type.simpleString() + ", not numeric; encode it as numbers first or leave it out");
-        }
-    }
-
     static TrainOutcome outcome(Row r) {
         return new TrainOutcome(r.getString(0), TrainOutcome.Status.valueOf(r.getString(8)), r.getInt(11), r.getInt(1), r.getInt(2),
                 r.getInt(12), new Metrics(real(r, 4), real(r, 5), real(r, 6), real(r, 7)), real(r, 13), r.getString(3), r.getString(9),
-                r.getDouble(10));
+                r.getDouble(10), null);
     }
 
     private static double real(Row r, int i) {
@@ -263,65 +346,21 @@ public final class SparkFleet {
                 boxed(m.r2()), o.status().name(), o.error(), o.trainMs(), o.nRows(), o.nDropped(), boxed(o.trainMse()));
     }
 
-    private static double seconds(long start) {
-        return (System.nanoTime() - start) / 1e9;
+    /** Rethrows any throwable unchanged: Spark's checked exceptions reach the caller as Spark throws them. */
+    @SuppressWarnings("unchecked")
+    static <T extends Throwable> RuntimeException sneaky(Throwable t) throws T {
+        throw (T) t;
     }
 
     /**
-     * Cuts a partition's rows (sorted by device) into device frames: device, features, [label], [time...],
-     * record_id. Holds one device's rows at a time.
+     * What every task needs: the session, where its models go and how to reach them, how to name packs, and a
+     * user's own algorithm (built-ins are found by name).
      */
-    static final class Frames implements Iterator<DeviceFrame> {
-        private final Iterator<Row> rows;
-        private final List<String> features;
-        private final boolean labelled;
-        private Row next;
-
-        Frames(Iterator<Row> rows, List<String> features, boolean labelled) {
-            this.rows = rows;
-            this.features = features;
-            this.labelled = labelled;
-            this.next = rows.hasNext() ? rows.next() : null;
-        }
-
-        @Override
-        public boolean hasNext() {
-            return next != null;
-        }
-
-        @Override
-        public DeviceFrame next() {
-            String device = next.getString(0);
-            List<Row> group = new ArrayList<>();
-            while (next != null && device.equals(next.getString(0))) {
-                group.add(next);
-                next = rows.hasNext() ? rows.next() : null;
-            }
-            int p = features.size();
-            int n = group.size();
-            int idAt = group.get(0).fieldIndex("record_id");
-            double[][] cols = new double[p][n];
-            double[] label = labelled ? new double[n] : null;
-            long[] ids = new long[n];
-            for (int i = 0; i < n; i++) {
-                Row r = group.get(i);
-                for (int f = 0; f < p; f++) {
-                    cols[f][i] = r.isNullAt(1 + f) ? Double.NaN : r.getDouble(1 + f);
-                }
-                if (labelled) {
-                    label[i] = r.isNullAt(1 + p) ? Double.NaN : r.getDouble(1 + p);
-                }
-                ids[i] = r.getLong(idAt);
-            }
-            return new DeviceFrame(device, features, cols, label, ids);
-        }
-    }
-
-    /** What every task needs: the session, where models live, and a user's own algorithm (built-ins are found by name). */
-    private record JobContext(SessionRecord session, HadoopArtifactStore artifacts, Algorithm custom) implements java.io.Serializable {
-        static JobContext of(SessionRecord session, HadoopArtifactStore artifacts) {
+    private record JobContext(SessionRecord session, String artifactsRoot, ArtifactFiles files, String packPrefix, Algorithm custom)
+            implements java.io.Serializable {
+        static JobContext of(SessionRecord session, String artifactsRoot, ArtifactFiles files, String packPrefix) {
             Algorithm algorithm = session.spec().resolveAlgorithm();
-            return new JobContext(session, artifacts, algorithm instanceof Algorithm.CustomAlgorithm ? algorithm : null);
+            return new JobContext(session, artifactsRoot, files, packPrefix, algorithm instanceof Algorithm.CustomAlgorithm ? algorithm : null);
         }
 
         /** On an executor: make the user's algorithm known there, then hand out the session's features. */
@@ -331,46 +370,102 @@ public final class SparkFleet {
             }
             return session.spec().features();
         }
+
+        /** The task's artifact store, closed when the task ends. */
+        PackArtifactStore artifacts() {
+            PackArtifactStore store = new PackArtifactStore(artifactsRoot, files);
+            TaskContext task = TaskContext.get();
+            if (task != null) {
+                task.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) ctx -> store.close());
+            }
+            return store;
+        }
     }
 
-    /** Executor side of training: a partition's devices through the local engine's worker code, one output row each. */
+    /**
+     * Executor side of training: a partition's devices, in chunks, through the local engine's worker code; each
+     * chunk's models go to one pack named after the partition and the chunk, so a task run again writes the same
+     * packs at the same paths. One output row per device.
+     */
     private static MapPartitionsFunction<Row, Row> trainPartition(JobContext job) {
         return rows -> {
-            Frames frames = new Frames(rows, job.prepare(), true);
-            TrainingWorker worker = new TrainingWorker(job.session(), job.artifacts(), 1);
-            List<Row> out = new ArrayList<>();
-            while (frames.hasNext()) {
-                out.add(row(worker.train(0, List.of(frames.next())).get(0)));
-            }
-            return out.iterator();
+            TaskContext task = TaskContext.get();
+            DeviceRows.Frames frames = new DeviceRows.Frames(rows, job.prepare(), true);
+            TrainingWorker worker = new TrainingWorker(job.session(), job.artifacts(), Math.max(1, task.cpus()));
+            int partition = task.partitionId();
+            return new Iterator<Row>() {
+                private Iterator<TrainOutcome> chunkOut = Collections.emptyIterator();
+                private int chunk;
+
+                @Override
+                public boolean hasNext() {
+                    while (!chunkOut.hasNext() && frames.hasNext()) {
+                        List<DeviceFrame> devices = new ArrayList<>();
+                        long n = 0;
+                        while (frames.hasNext() && n < PACK_ROWS && devices.size() < PACK_DEVICES) {
+                            DeviceFrame f = frames.next();
+                            devices.add(f);
+                            n += f.rows();
+                        }
+                        String pack = job.packPrefix() + String.format("%05d-%05d", partition, chunk++);
+                        chunkOut = worker.train(pack, devices).iterator();
+                    }
+                    return chunkOut.hasNext();
+                }
+
+                @Override
+                public Row next() {
+                    if (!hasNext()) {
+                        throw new NoSuchElementException();
+                    }
+                    return row(chunkOut.next());
+                }
+            };
         };
     }
 
-    /** Executor side of scoring: each device's model is loaded once, then predicts the device's rows, streamed out. */
-    private static MapPartitionsFunction<Row, Row> scorePartition(JobContext job, Broadcast<Map<String, String>> models) {
+    /**
+     * Executor side of scoring: each device's model is loaded once (each pack read once, as devices come in the
+     * order they were trained), then predicts the device's rows, streamed out. When the partition is done, its
+     * counts go to {@code tallies}.
+     */
+    private static MapPartitionsFunction<Row, Row> scorePartition(JobContext job, Broadcast<SessionModels> models, ScoreTallies tallies) {
         return rows -> {
-            Frames frames = new Frames(rows, job.prepare(), false);
-            DeviceScoring scoring = new DeviceScoring(job.session(), models.value(), job.artifacts());
+            DeviceRows.Frames frames = new DeviceRows.Frames(rows, job.prepare(), false);
+            DeviceScoring scoring = new DeviceScoring(models.value(), job.artifacts());
+            ScoreReport.Tally tally = new ScoreReport.Tally();
             return new Iterator<Row>() {
                 private DeviceScoring.Scored current;
+                private double[] predictions;
+                private String firstDevice;
+                private boolean counted;
                 private int at;
 
                 @Override
                 public boolean hasNext() {
                     while ((current == null || at == current.frame().rows()) && frames.hasNext()) {
                         current = scoring.score(frames.next());
+                        predictions = tally.add(current);
+                        if (firstDevice == null) {
+                            firstDevice = current.frame().deviceId();
+                        }
                         at = 0;
                     }
-                    return current != null && at < current.frame().rows();
+                    boolean more = current != null && at < current.frame().rows();
+                    if (!more && !counted && firstDevice != null) {
+                        counted = true;
+                        tallies.add(ScoreTallies.Part.of(TaskContext.get().getLocalProperty("spark.sql.execution.id"), firstDevice,
+                                tally.report(0)));
+                    }
+                    return more;
                 }
 
                 @Override
                 public Row next() {
                     if (!hasNext()) {
-                        throw new java.util.NoSuchElementException();
+                        throw new NoSuchElementException();
                     }
-                    double p = current.predictions() == null ? Double.NaN : current.predictions()[at];
-                    Row r = RowFactory.create(current.frame().recordIds()[at], current.frame().deviceId(), boxed(p), current.model());
+                    Row r = RowFactory.create(current.frame().recordIds()[at], current.frame().deviceId(), boxed(predictions[at]), current.model());
                     at++;
                     return r;
                 }

@@ -1,101 +1,144 @@
 package io.fleetml.spark;
 
+import io.fleetml.command.ExitCode;
+import io.fleetml.command.Reports;
+import io.fleetml.command.StoreOption;
+import io.fleetml.command.Text;
+import io.fleetml.command.TrainOptions;
 import io.fleetml.data.FleetInputException;
-import io.fleetml.options.TrainOptions;
+import io.fleetml.engine.TrainingCoordinator;
+import io.fleetml.score.ScoreReport;
+import io.fleetml.store.DeviceSelection;
+import io.fleetml.store.FleetStore;
 import io.fleetml.store.SessionRecord;
-import io.fleetml.store.SessionSummary;
-import io.fleetml.store.SqliteTrackingStore;
+import io.fleetml.store.StoreException;
 import io.fleetml.store.TrackingStore;
+import io.fleetml.train.TrainOutcome;
 import io.fleetml.train.TrainSpec;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
-import java.nio.file.Path;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 
 /**
- * The Spark job: {@code spark-submit --class io.fleetml.spark.SparkJob fleetml-spark-<version>.jar train|score <flags>},
- * with the same flags as {@code fleetml train} and {@code fleetml score}. Locally, {@code ./fleetml spark train --master local[2] ...}.
+ * The Spark job: {@code spark-submit --class io.fleetml.spark.SparkJob fleetml-spark-<version>.jar train|score|resume|retrain <flags>},
+ * with the same flags, summaries and exit codes as {@code fleetml train}, {@code score}, {@code resume} and
+ * {@code retrain}. Locally, {@code ./fleetml spark train --master local[2] ...}.
  */
 @Command(name = "fleetml-spark", mixinStandardHelpOptions = true, version = "fleetml-spark 0.1.0",
-        description = "Train or score one model per device on Apache Spark.",
-        subcommands = {SparkJob.Train.class, SparkJob.Score.class})
+        description = "Train, score, resume or retrain one model per device on Apache Spark.",
+        subcommands = {SparkJob.Train.class, SparkJob.Score.class, SparkJob.Resume.class, SparkJob.Retrain.class})
 public final class SparkJob implements Runnable {
+    @Spec
+    CommandSpec command;
 
     public static void main(String[] args) {
-        CommandLine cli = new CommandLine(new SparkJob());
-        cli.setExecutionExceptionHandler((e, line, parsed) -> {
-            Throwable cause = e;
-            while (!(cause instanceof FleetInputException) && cause.getCause() != null) {
-                cause = cause.getCause();
-            }
-            if (cause instanceof FleetInputException) {
-                line.getErr().println("fleetml: error: " + cause.getMessage());
-                return 2;
-            }
-            line.getErr().println("fleetml: failed: " + e);
-            if (System.getenv("FLEETML_DEBUG") != null) {
-                e.printStackTrace(line.getErr());
-            }
-            return 1;
-        });
-        System.exit(cli.execute(args));
+        System.exit(execute(args));
+    }
+
+    /** Runs the job as {@link #main} does, without exiting; returns the exit code (see {@link ExitCode}). */
+    public static int execute(String... args) {
+        return commandLine().execute(args);
+    }
+
+    /** The job's command line, with fleetml's one-line errors and exit codes. */
+    static CommandLine commandLine() {
+        return ExitCode.install(new CommandLine(new SparkJob()));
     }
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(new CommandLine(this), "name a command: train or score");
+        throw new CommandLine.ParameterException(command.commandLine(), "name a command: train, score, resume or retrain");
     }
 
-    /** Where the data comes from, where results go, and the store: shared by train and score. */
+    /** Spark's master, where models go and where the result goes: shared by every command. */
     static final class JobOptions {
-        @Option(names = "--master", description = "Spark master, e.g. local[2] or spark://host:7077 (default: as spark-submit sets it).")
+        @Option(names = "--master", paramLabel = "URL",
+                description = "Spark master, e.g. local[2] or spark://host:7077 (default: as spark-submit sets it, else local[*]).")
         String master;
-
-        @Option(names = "--data", paramLabel = "PATH", description = "Parquet or CSV (by extension; CSV with a header, NA for missing) files or directory.")
-        String data;
-
-        @Option(names = "--table", paramLabel = "NAME", description = "A table in the session's catalog instead of --data.")
-        String table;
-
-        @Option(names = "--store", defaultValue = "fleetml-store", paramLabel = "DIR", description = "Tracking store directory on the driver (default: ${DEFAULT-VALUE}).")
-        Path store;
 
         @Option(names = "--artifacts", paramLabel = "URI", description = "Where executors write models: file:, hdfs:, s3a: (default: <store>/artifacts).")
         String artifacts;
 
-        @Option(names = "--out", paramLabel = "PATH", description = "Write the result with Spark: Parquet, or CSV when the name ends in .csv (a directory, as Spark writes).")
+        @Option(names = "--out", paramLabel = "PATH",
+                description = "Write the result with Spark: Parquet, or CSV when the name ends in .csv or .csv.gz (a directory of part files). "
+                        + "It replaces an earlier one only when complete.")
         String out;
 
         SparkSession spark() {
             SparkSession.Builder b = SparkSession.builder().appName("fleetml");
             if (master != null) {
                 b.master(master);
+            } else if (System.getProperty("spark.master") == null) {
+                b.master("local[*]");
             }
             return b.getOrCreate();
+        }
+
+        String artifactsUri(StoreOption store) {
+            return artifacts != null ? artifacts : store.dir().resolve("artifacts").toAbsolutePath().toUri().toString();
+        }
+
+        /** Writes {@code result} to {@code --out}; returns where, or null without {@code --out}. */
+        String write(Dataset<Row> result) {
+            return out == null ? null : SparkOutput.write(result, out);
+        }
+    }
+
+    /** Which rows to read: {@code --data} or {@code --table}. */
+    static final class DataOptions {
+        @Option(names = "--data", paramLabel = "PATH", description = "Parquet or CSV (by extension; CSV with a header, NA for missing) files, glob or directory.")
+        String data;
+
+        @Option(names = "--table", paramLabel = "NAME", description = "A table in the Spark session's catalog instead of --data.")
+        String table;
+
+        boolean given() {
+            return data != null || table != null;
         }
 
         Dataset<Row> read(SparkSession spark) {
             if ((data == null) == (table == null)) {
                 throw new FleetInputException("give either --data PATH or --table NAME");
             }
-            if (table != null) {
-                return spark.table(table);
-            }
+            return table != null ? spark.table(table) : read(spark, data);
+        }
+
+        static Dataset<Row> read(SparkSession spark, String data) {
             String path = dataFiles(data);
             String lower = path.toLowerCase(Locale.ROOT);
-            if (lower.contains(".csv") || lower.contains(".tsv")) {
-                return spark.read().option("header", "true").option("inferSchema", "true").option("nullValue", "NA")
-                        .option("sep", lower.contains(".tsv") ? "\t" : ",").csv(path);
+            try {
+                if (lower.contains(".csv") || lower.contains(".tsv")) {
+                    return spark.read().option("header", "true").option("inferSchema", "true").option("nullValue", "NA")
+                            .option("sep", lower.contains(".tsv") ? "\t" : ",").csv(path);
+                }
+                return spark.read().parquet(path);
+            } catch (Exception e) { // AnalysisException is a checked exception to Java
+                if (String.valueOf(e.getMessage()).contains("PATH_NOT_FOUND")) {
+                    throw new FleetInputException("no data at " + data + ": no such file or directory", e);
+                }
+                throw SparkFleet.sneaky(e);
             }
-            return spark.read().parquet(path);
         }
 
         /** A local directory becomes a glob of its data files (so a README beside them is not read as data). */
@@ -115,30 +158,39 @@ public final class SparkJob implements Runnable {
             return data;
         }
 
-        TrackingStore tracking() {
-            return SqliteTrackingStore.open(store.resolve("fleetml.db"));
-        }
-
-        String artifactsUri() {
-            return artifacts != null ? artifacts : store.resolve("artifacts").toAbsolutePath().toUri().toString();
-        }
-
-        void write(Dataset<Row> result) {
-            if (out == null) {
-                result.show(20, false);
-                return;
+        /** Where the rows can be read again, recorded with the session so that resuming it needs no --data; null for a table. */
+        String location() {
+            if (data == null) {
+                return null;
             }
-            var writer = result.write().mode("overwrite");
-            if (out.toLowerCase(Locale.ROOT).endsWith(".csv")) {
-                writer.option("header", "true").csv(out);
-            } else {
-                writer.parquet(out);
-            }
+            boolean uri = data.matches("^[A-Za-z][A-Za-z0-9+.-]*:.*") && !data.matches("^[A-Za-z]:\\\\.*");
+            return uri ? data : java.nio.file.Path.of(data).toAbsolutePath().normalize().toString();
         }
     }
 
-    @Command(name = "train", mixinStandardHelpOptions = true, description = "Train one model per device and record the session.")
+    /** Trains what {@code plan} says on Spark, prints the summary and writes the results; the exit code says whether any device trained. */
+    static int train(CommandSpec command, JobOptions job, StoreOption store, FleetStore opened, SparkSession spark, Dataset<Row> df,
+                     TrainingCoordinator.Plan plan, String dataLocation) {
+        SparkFleet fleet = new SparkFleet(opened.tracking(), job.artifactsUri(store));
+        Dataset<Row> results = fleet.train(df, plan, dataLocation);
+        String written = job.write(results);
+        PrintWriter out = command.commandLine().getOut();
+        Reports.train(out, fleet.lastReport(), opened.tracking(), "Spark " + spark.sparkContext().master(), written,
+                store.dir().toAbsolutePath().toString());
+        return Reports.trainExit(fleet.lastReport(), command.commandLine().getErr());
+    }
+
+    @Command(name = "train", mixinStandardHelpOptions = true, description = "Train one model per device on Spark and record the session.")
     static final class Train implements Callable<Integer> {
+        @Spec
+        CommandSpec command;
+
+        @Mixin
+        StoreOption store;
+
+        @Mixin
+        DataOptions data;
+
         @Mixin
         JobOptions job;
 
@@ -148,46 +200,210 @@ public final class SparkJob implements Runnable {
         @Override
         public Integer call() {
             SparkSession spark = job.spark();
-            try (TrackingStore tracking = job.tracking()) {
-                Dataset<Row> df = job.read(spark);
+            try (FleetStore opened = store.open()) {
+                Dataset<Row> df = data.read(spark);
                 TrainSpec spec = train.spec(Arrays.asList(df.columns()));
-                SparkFleet fleet = new SparkFleet(tracking, job.artifactsUri());
-                Dataset<Row> results = fleet.train(df, spec);
-                job.write(results);
-                SessionRecord s = fleet.lastSession();
-                SessionSummary m = s.summary();
-                System.out.printf(Locale.ROOT, "session %s  experiment %s  %s on Spark %s%n  devices: %d OK, %d failed, %d skipped of %d · %.2f s%n"
-                                + "  holdout MSE: median %.4g, p90 %.4g · R²: median %.4g%n  store: %s (models under %s%s/)%n",
-                        s.id(), s.experiment(), spec.algorithm(), spark.sparkContext().master(), m.ok(), m.failed(), m.skipped(),
-                        s.nDevices(), m.seconds(), m.mseP50(), m.mseP90(), m.r2P50(), job.store.toAbsolutePath(), s.artifactRoot(), s.id());
-                return m.ok() > 0 ? 0 : 3;
+                return SparkJob.train(command, job, store, opened, spark, df, TrainingCoordinator.fresh(spec), data.location());
             } finally {
                 spark.stop();
             }
         }
     }
 
-    @Command(name = "score", mixinStandardHelpOptions = true, description = "Predict every record with its device's model from a session.")
-    static final class Score implements Callable<Integer> {
+    @Command(name = "resume", mixinStandardHelpOptions = true,
+            description = "Finish an interrupted or failed session on Spark: train only the devices that have no run yet, with the same spec and data.")
+    static final class Resume implements Callable<Integer> {
+        @Spec
+        CommandSpec command;
+
+        @Mixin
+        StoreOption store;
+
+        @Parameters(paramLabel = "SESSION", description = "The interrupted or failed session (see: fleetml sessions).")
+        String session;
+
+        @Mixin
+        DataOptions data;
+
         @Mixin
         JobOptions job;
 
-        @Option(names = "--session", required = true, paramLabel = "ID|latest", description = "Training session whose models to use.")
+        @Override
+        public Integer call() {
+            try (FleetStore opened = store.openExisting()) {
+                TrainingCoordinator.Plan plan = TrainingCoordinator.resume(opened.tracking(), session);
+                SparkSession spark = job.spark();
+                try {
+                    Dataset<Row> df = data.given() ? data.read(spark) : DataOptions.read(spark, recorded(plan, session));
+                    return SparkJob.train(command, job, store, opened, spark, df, plan, data.given() ? data.location() : plan.dataLocation());
+                } finally {
+                    spark.stop();
+                }
+            }
+        }
+    }
+
+    @Command(name = "retrain", mixinStandardHelpOptions = true,
+            description = "Train some devices of a finished session again on Spark, into a new session that is complete: every other "
+                    + "device keeps its run and model from SESSION, by reference (no model is copied).")
+    static final class Retrain implements Callable<Integer> {
+        @Spec
+        CommandSpec command;
+
+        @Mixin
+        StoreOption store;
+
+        @Parameters(paramLabel = "SESSION", description = "The finished session to repair (see: fleetml sessions).")
         String session;
+
+        @Option(names = "--status", split = ",", paramLabel = "STATUS", description = "Retrain the devices with these statuses in SESSION: "
+                + "OK, FAILED, SKIPPED (default: FAILED,SKIPPED unless --devices or --devices-from is given).")
+        List<TrainOutcome.Status> statuses = new ArrayList<>();
+
+        @Option(names = "--devices", split = ",", paramLabel = "ID", description = "Retrain these devices.")
+        List<String> devices = new ArrayList<>();
+
+        @Option(names = "--devices-from", paramLabel = "FILE", description = "Retrain the devices listed in FILE: one id per line, "
+                + "or the device_id column of a .csv/.parquet file such as 'fleetml devices --out' writes.")
+        String devicesFrom;
+
+        @Option(names = "--param", paramLabel = "NAME=VALUE", description = "Replace an algorithm parameter of SESSION's, repeatable.")
+        Map<String, String> params = new LinkedHashMap<>();
+
+        @Mixin
+        DataOptions data;
+
+        @Mixin
+        JobOptions job;
 
         @Override
         public Integer call() {
-            SparkSession spark = job.spark();
-            try (TrackingStore tracking = job.tracking()) {
-                SessionRecord s = tracking.session(session).orElseThrow(() -> new FleetInputException(
-                        "no " + ("latest".equals(session) ? "finished session" : "session '" + session + "'") + " in " + job.store));
-                Dataset<Row> predictions = new SparkFleet(tracking, job.artifactsUri()).score(job.read(spark), s);
-                job.write(predictions);
-                System.out.printf("scored with session %s%s%n", s.id(), job.out != null ? "; predictions: " + job.out : "");
-                return 0;
-            } finally {
-                spark.stop();
+            try (FleetStore opened = store.openExisting()) {
+                SparkSession spark = job.spark();
+                try {
+                    List<String> named = new ArrayList<>(devices);
+                    if (devicesFrom != null) {
+                        named.addAll(readDevices(spark, devicesFrom));
+                    }
+                    Set<TrainOutcome.Status> which = statuses.isEmpty() && named.isEmpty()
+                            ? Set.of(TrainOutcome.Status.FAILED, TrainOutcome.Status.SKIPPED) : Set.copyOf(statuses);
+                    TrainingCoordinator.Plan plan = TrainingCoordinator.retrain(opened.tracking(), session, new DeviceSelection(which, named), params);
+                    Dataset<Row> df = data.given() ? data.read(spark) : DataOptions.read(spark, recorded(plan, session));
+                    return SparkJob.train(command, job, store, opened, spark, df, plan, data.given() ? data.location() : plan.dataLocation());
+                } finally {
+                    spark.stop();
+                }
             }
         }
+
+        /** Device ids from a file: the device_id column of a table, or one id per line. */
+        private static List<String> readDevices(SparkSession spark, String file) {
+            String name = file.toLowerCase(Locale.ROOT);
+            if (name.endsWith(".parquet") || name.endsWith(".csv") || name.endsWith(".csv.gz")) {
+                Dataset<Row> table = DataOptions.read(spark, file);
+                if (!Arrays.asList(table.columns()).contains("device_id")) {
+                    throw new FleetInputException("--devices-from " + file + " has no device_id column");
+                }
+                return table.selectExpr("CAST(device_id AS STRING)").distinct().collectAsList().stream()
+                        .filter(r -> !r.isNullAt(0)).map(r -> r.getString(0)).toList();
+            }
+            try {
+                return Files.readAllLines(java.nio.file.Path.of(file)).stream().map(String::strip).filter(l -> !l.isEmpty()).toList();
+            } catch (IOException e) {
+                throw new FleetInputException("cannot read --devices-from " + file + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** Where a session to resume or retrain read its data, which must have been recorded when --data is not given. */
+    private static String recorded(TrainingCoordinator.Plan plan, String session) {
+        if (plan.dataLocation() == null) {
+            throw new FleetInputException("session " + session + " did not record where its data is; give it with --data PATH or --table NAME");
+        }
+        return plan.dataLocation();
+    }
+
+    @Command(name = "score", mixinStandardHelpOptions = true, description = "Predict every record on Spark with its device's model from a training session.")
+    static final class Score implements Callable<Integer> {
+        @Spec
+        CommandSpec command;
+
+        @Mixin
+        StoreOption store;
+
+        @Mixin
+        DataOptions data;
+
+        @Option(names = "--session", required = true, paramLabel = "ID|latest",
+                description = "Training session whose models to use; 'latest' is the newest finished one with a trained device.")
+        String session;
+
+        @Option(names = "--experiment", paramLabel = "NAME", description = "With --session latest: the newest of this experiment's sessions.")
+        String experiment;
+
+        @Option(names = "--id-column", paramLabel = "COL", description = "The record id written as record_id (default: the session's id "
+                + "column when the data has it, else record_id when present, else a per-row id).")
+        String idColumn;
+
+        @Mixin
+        JobOptions job;
+
+        @Override
+        public Integer call() {
+            try (FleetStore opened = store.openExisting()) {
+                SessionRecord s = find(opened.tracking(), session, experiment);
+                SparkSession spark = job.spark();
+                try {
+                    long start = System.nanoTime(); // the time printed includes writing the predictions out
+                    SparkScoring scoring = new SparkFleet(opened.tracking(), job.artifactsUri(store)).scoring(data.read(spark), s, idColumn);
+                    PrintWriter out = command.commandLine().getOut();
+                    String written = job.write(scoring.predictions());
+                    if (written == null) {
+                        out.println("record_id  device_id  prediction  model   (first 10; write all with --out)");
+                        for (Row r : firstRows(scoring.predictions(), 10)) {
+                            out.printf("%s  %s  %s  %s%n", r.get(0), r.get(1), Text.num(r.isNullAt(2) ? Double.NaN : r.getDouble(2)),
+                                    r.isNullAt(3) ? "-" : r.getString(3));
+                        }
+                    }
+                    ScoreReport r = scoring.report((System.nanoTime() - start) / 1e9);
+                    Reports.score(out, r, s.id(), r.seconds(), written);
+                    return Reports.scoreExit(r, command.commandLine().getErr());
+                } finally {
+                    spark.stop();
+                }
+            }
+        }
+    }
+
+    /**
+     * The first {@code n} rows of {@code rows} in partition order, in one job that computes every row (so that the
+     * scoring counts cover them all) and ships only {@code n} per partition to the driver.
+     */
+    static List<Row> firstRows(Dataset<Row> rows, int n) {
+        MapPartitionsFunction<Row, Row> firstOfEach = it -> {
+            List<Row> first = new ArrayList<>(n);
+            while (it.hasNext()) {
+                Row r = it.next();
+                if (first.size() < n) {
+                    first.add(r);
+                }
+            }
+            return first.iterator();
+        };
+        List<Row> all = rows.mapPartitions(firstOfEach, Encoders.row(rows.schema())).collectAsList();
+        return all.subList(0, Math.min(n, all.size()));
+    }
+
+    /**
+     * The session a user named: an id, or {@code latest}, the newest finished session with a trained device (in
+     * {@code experiment} when given). The same rule as the {@code fleetml} command's.
+     */
+    static SessionRecord find(TrackingStore tracking, String idOrLatest, String experiment) {
+        if ("latest".equals(idOrLatest)) {
+            return tracking.latest(experiment).orElseThrow(() -> StoreException.notFound("no finished session with a trained device in "
+                    + tracking.location() + (experiment != null ? " for experiment '" + experiment + "'" : "") + "; run fleetml train first"));
+        }
+        return tracking.session(idOrLatest).orElseThrow(() -> StoreException.notFound("no session '" + idOrLatest + "' in "
+                + tracking.location() + "; list them with: fleetml sessions"));
     }
 }

@@ -73,12 +73,16 @@ class SparkSubmitIT {
             submit(cluster, "submit-score", "score", "--data", data.toString(), "--session", "latest", "--store", store.toString(),
                     "--artifacts", artifacts, "--out", dir.resolve("predictions").toString());
         }
-        assertTrue(LocalCluster.read(dir.resolve("submit-train.log")).contains("6 OK, 0 failed"), LocalCluster.read(dir.resolve("submit-train.log")));
+        String trainLog = LocalCluster.read(dir.resolve("submit-train.log"));
+        assertTrue(trainLog.contains("devices: 6 OK, 0 failed, 0 skipped of 6") && trainLog.contains("results: "), trainLog);
+        String scoreLog = LocalCluster.read(dir.resolve("submit-score.log"));
+        assertTrue(scoreLog.contains("scored 1,200 of 1,200 records (6 devices)"), scoreLog);
         try (TrackingStore tracking = SqliteTrackingStore.open(store.resolve("fleetml.db"))) {
-            SessionRecord session = tracking.session("latest").orElseThrow();
-            List<TrainOutcome> runs = tracking.devices(session.id());
+            SessionRecord session = tracking.latest(null).orElseThrow();
+            List<TrainOutcome> runs = tracking.devices(session.id(), io.fleetml.store.DeviceQuery.ALL);
             assertEquals(6, runs.size());
-            assertTrue(runs.stream().allMatch(o -> o.status() == TrainOutcome.Status.OK && o.modelUri().startsWith(artifacts)), runs.toString());
+            assertTrue(runs.stream().allMatch(o -> o.status() == TrainOutcome.Status.OK && o.modelUri().startsWith(artifacts.replaceAll("/?$", "/") + session.id() + "/part-")
+                    && Files.isRegularFile(Path.of(java.net.URI.create(io.fleetml.store.ModelUri.packOf(o.modelUri()))))), runs.toString());
         }
         assertTrue(Files.exists(dir.resolve("results/_SUCCESS")));
         assertTrue(Files.exists(dir.resolve("predictions/_SUCCESS")));

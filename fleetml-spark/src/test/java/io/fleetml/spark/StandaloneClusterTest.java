@@ -50,12 +50,14 @@ class StandaloneClusterTest {
                     TrainSpec.builder("device_id", SyntheticFleet.FEATURES, "label").algorithm("linear").idColumn("record_id").build())
                     .collectAsList();
             assertEquals(8, results.size());
-            List<TrainOutcome> runs = tracking.devices(fleet.lastSession().id());
+            List<TrainOutcome> runs = tracking.devices(fleet.lastSession().id(), io.fleetml.store.DeviceQuery.ALL);
             assertEquals(8, runs.size());
             for (TrainOutcome o : runs) {
                 assertEquals(TrainOutcome.Status.OK, o.status(), o.toString());
                 assertTrue(o.holdout().r2() > 0.8, o.toString());
-                assertTrue(Files.exists(Path.of(java.net.URI.create(o.modelUri())).resolve("model.json")), o.modelUri());
+                String pack = io.fleetml.store.ModelUri.packOf(o.modelUri());
+                assertTrue(pack.startsWith(shared.toUri() + fleet.lastSession().id() + "/part-"), pack);
+                assertTrue(Files.isRegularFile(Path.of(java.net.URI.create(pack))), pack);
             }
             long executors = spark.sparkContext().getExecutorMemoryStatus().size() - 1; // minus the driver
             assertEquals(2, executors, "both workers ran an executor");
