@@ -1,6 +1,7 @@
 package io.fleetml.cli;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import io.fleetml.command.Sessions;
 import io.fleetml.command.StoreOption;
 import io.fleetml.command.Text;
 import io.fleetml.store.DeviceQuery;

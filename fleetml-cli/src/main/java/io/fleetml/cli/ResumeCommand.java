@@ -47,11 +47,7 @@ final class ResumeCommand implements Callable<Integer> {
         LocalEngine local = engine.engine();
         try (FleetStore s = store.openExisting()) {
             TrainingCoordinator.Plan plan = TrainingCoordinator.resume(s.tracking(), session);
-            String location = data != null ? data : plan.dataLocation();
-            if (location == null) {
-                throw new FleetInputException("session " + session + " did not record where its data is; give it with --data PATH");
-            }
-            try (FleetSource source = DuckDbFleetSource.open(location)) {
+            try (FleetSource source = TrainCommand.dataOf(plan, data, "resume", session)) {
                 return TrainCommand.run(source, plan, s, store, out, local, command.commandLine().getOut(), command.commandLine().getErr());
             }
         }

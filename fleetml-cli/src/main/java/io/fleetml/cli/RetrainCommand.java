@@ -78,11 +78,7 @@ final class RetrainCommand implements Callable<Integer> {
                 ? Set.of(TrainOutcome.Status.FAILED, TrainOutcome.Status.SKIPPED) : Set.copyOf(statuses);
         try (FleetStore s = store.openExisting()) {
             TrainingCoordinator.Plan plan = TrainingCoordinator.retrain(s.tracking(), session, new DeviceSelection(which, named), params);
-            String location = data != null ? data : plan.dataLocation();
-            if (location == null) {
-                throw new FleetInputException("session " + session + " did not record where its data is; give it with --data PATH");
-            }
-            try (FleetSource source = DuckDbFleetSource.open(location)) {
+            try (FleetSource source = TrainCommand.dataOf(plan, data, "retrain", session)) {
                 return TrainCommand.run(source, plan, s, store, out, local, command.commandLine().getOut(), command.commandLine().getErr());
             }
         }

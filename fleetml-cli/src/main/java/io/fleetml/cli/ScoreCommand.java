@@ -1,6 +1,7 @@
 package io.fleetml.cli;
 
 import io.fleetml.command.Reports;
+import io.fleetml.command.Sessions;
 import io.fleetml.command.StoreOption;
 import io.fleetml.data.DeviceIdType;
 import io.fleetml.data.DuckDbFleetSource;
@@ -113,10 +114,10 @@ final class ScoreCommand implements Callable<Integer> {
             }
         } else {
             long[] shown = {0};
-            print.println("record_id  device_id  prediction  model   (first 10; write all with --out)");
+            Reports.predictionsHeader(print);
             r = engine.score(source, query, models, store.artifacts(), (device, ids, predictions, model) -> {
                 for (int i = 0; i < ids.length && shown[0] < 10; i++, shown[0]++) {
-                    print.printf("%s  %s  %s  %s%n", ids[i], device, io.fleetml.command.Text.num(predictions[i]), model == null ? "-" : model);
+                    Reports.prediction(print, ids[i], device, predictions[i], model);
                 }
             }, TerminalProgress.forConsole());
         }

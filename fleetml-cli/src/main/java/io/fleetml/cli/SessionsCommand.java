@@ -1,5 +1,6 @@
 package io.fleetml.cli;
 
+import io.fleetml.command.Sessions;
 import io.fleetml.command.StoreOption;
 import io.fleetml.command.Text;
 import io.fleetml.store.FleetStore;

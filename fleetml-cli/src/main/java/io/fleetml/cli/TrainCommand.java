@@ -5,6 +5,7 @@ import io.fleetml.command.StoreOption;
 import io.fleetml.command.TrainOptions;
 import io.fleetml.data.DeviceIdType;
 import io.fleetml.data.DuckDbFleetSource;
+import io.fleetml.data.FleetInputException;
 import io.fleetml.data.FleetSource;
 import io.fleetml.data.TableFile;
 import io.fleetml.data.TableFile.Column;
@@ -72,6 +73,23 @@ final class TrainCommand implements Callable<Integer> {
         Reports.train(print, report, store.tracking(), source.description(), out == null ? null : out.toString(),
                 storeOption.dir().toAbsolutePath().toString());
         return Reports.trainExit(report, err);
+    }
+
+    /**
+     * The data a resumed or retrained session reads: {@code --data} when given, else where the session read it.
+     *
+     * @throws FleetInputException when that is unknown, or a place only Spark reads (a table, {@code hdfs:})
+     */
+    static FleetSource dataOf(TrainingCoordinator.Plan plan, String data, String verb, String session) {
+        String location = data != null ? data : plan.dataLocation();
+        if (location == null) {
+            throw new FleetInputException("session " + session + " did not record where its data is; give it with --data PATH");
+        }
+        if (data == null && (location.startsWith("table:") || location.matches("^[A-Za-z][A-Za-z0-9+.-]*:.*") && !location.startsWith("file:"))) {
+            throw new FleetInputException("session " + session + " read its data from " + location + ", which only Spark reads; "
+                    + verb + " it there (fleetml spark " + verb + " " + session + "), or give local data with --data PATH");
+        }
+        return DuckDbFleetSource.open(location.startsWith("file:") ? java.nio.file.Path.of(java.net.URI.create(location)).toString() : location);
     }
 
     /**

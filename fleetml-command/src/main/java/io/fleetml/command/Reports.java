@@ -78,6 +78,16 @@ public final class Reports {
         return ExitCode.NOTHING_DONE;
     }
 
+    /** The heading of the few predictions a scoring command shows when it writes no file. */
+    public static void predictionsHeader(PrintWriter out) {
+        out.println("record_id  device_id  prediction  model   (first 10; write all with --out)");
+    }
+
+    /** One of the few predictions a scoring command shows. */
+    public static void prediction(PrintWriter out, Object recordId, String deviceId, double prediction, String model) {
+        out.printf("%s  %s  %s  %s%n", recordId, deviceId, Text.num(prediction), model == null ? "-" : model);
+    }
+
     /**
      * A scoring run's summary: what was predicted, what was not and why.
      *

@@ -23,8 +23,6 @@ import java.util.function.Function;
  * run: no later batch is committed, and the failure is thrown to the caller.
  */
 final class DevicePipeline {
-    static final int MAX_BATCH_ROWS = 65_536;
-    static final int MAX_BATCH_DEVICES = 512;
 
     /** Devices trained together; {@code index} numbers batches from 0 in read order. */
     record Batch(int index, List<DeviceFrame> frames) {
@@ -51,7 +49,7 @@ final class DevicePipeline {
                 DeviceFrame f = frames.next();
                 batch.add(f);
                 rows += f.rows();
-                if (rows >= MAX_BATCH_ROWS || batch.size() >= MAX_BATCH_DEVICES) {
+                if (TrainingWorker.packFull(batch.size(), rows)) {
                     pipeline.submit(new Batch(index++, batch), work, commit);
                     batch = new ArrayList<>();
                     rows = 0;

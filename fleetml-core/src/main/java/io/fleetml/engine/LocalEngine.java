@@ -13,7 +13,6 @@ import io.fleetml.store.FleetStore;
 import io.fleetml.resolve.SessionModels;
 import io.fleetml.store.SessionPlan;
 import io.fleetml.store.SessionRecord;
-import io.fleetml.store.SessionStatus;
 import io.fleetml.store.TrackingStore;
 import io.fleetml.train.TrainSpec;
 
@@ -101,10 +100,7 @@ public final class LocalEngine implements Engine {
      * @throws FleetInputException when the session is not finished
      */
     public static ModelResolver models(SessionRecord session, TrackingStore tracking) {
-        if (session.status() != SessionStatus.FINISHED) {
-            throw new FleetInputException("session " + session.id() + " is " + session.status() + ", not FINISHED; score a finished session"
-                    + (session.status().resumable() ? " (finish this one with: fleetml resume " + session.id() + ")" : ""));
-        }
+        SessionModels.requireScorable(session);
         return ModelResolver.deferred(CompletableFuture.supplyAsync(() -> SessionModels.of(session, tracking)), SessionModels.names(session, tracking));
     }
 

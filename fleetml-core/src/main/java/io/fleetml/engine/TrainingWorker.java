@@ -23,6 +23,10 @@ import java.util.List;
  * record. A failure to store fails the batch's devices, not the session.
  */
 public final class TrainingWorker {
+    /** The most devices a pack holds: 100,000 small devices make a few hundred files, not 100,000. */
+    public static final int MAX_PACK_DEVICES = 512;
+    /** The most rows of devices trained into one pack (a large device gets a pack, and a worker, to itself). */
+    public static final int MAX_PACK_ROWS = 65_536;
     private static final ObjectMapper JSON = new ObjectMapper();
     private final String sessionId;
     private final DeviceTraining training;
@@ -46,6 +50,11 @@ public final class TrainingWorker {
         m.put("library", algorithm.library());
         String json = m.toString();
         this.sharedMeta = json.substring(0, json.length() - 1);
+    }
+
+    /** Whether a batch of {@code devices} holding {@code rows} rows is full: every engine cuts its packs by this rule. */
+    public static boolean packFull(int devices, long rows) {
+        return rows >= MAX_PACK_ROWS || devices >= MAX_PACK_DEVICES;
     }
 
     /** Trains {@code frames}, stores their models as pack {@code pack} (a file name), returns one outcome per frame in order. */

@@ -24,6 +24,18 @@ public final class SessionModels implements ModelResolver, java.io.Serializable 
         this.names = names;
     }
 
+    /**
+     * Only a finished session is scored: an unfinished one's devices are not all trained.
+     *
+     * @throws io.fleetml.data.FleetInputException naming the session, its status and what to do
+     */
+    public static void requireScorable(SessionRecord session) {
+        if (session.status() != io.fleetml.store.SessionStatus.FINISHED) {
+            throw new io.fleetml.data.FleetInputException("session " + session.id() + " is " + session.status() + ", not FINISHED; score a "
+                    + "finished session" + (session.status().resumable() ? " (finish this one with: fleetml resume " + session.id() + ")" : ""));
+        }
+    }
+
     /** Reads the models of {@code session} from {@code tracking}. */
     public static SessionModels of(SessionRecord session, TrackingStore tracking) {
         Map<String, ModelRef> byDevice = new HashMap<>();

@@ -91,13 +91,6 @@ public final class SparkFleet {
 
     /** Device runs recorded per transaction. */
     private static final int COMMIT_BATCH = 1000;
-    /**
-     * A pack holds a chunk of a partition's devices: devices are added until the chunk has this many rows or
-     * devices, the limits by which the local engine batches devices (core's {@code DevicePipeline.MAX_BATCH_ROWS}
-     * and {@code MAX_BATCH_DEVICES}, not public there; keep them equal).
-     */
-    static final int PACK_ROWS = 65_536;
-    static final int PACK_DEVICES = 512;
 
     private final TrackingStore tracking;
     private final String artifactsRoot;
@@ -291,10 +284,7 @@ public final class SparkFleet {
      * @throws FleetInputException when the session is not finished or the data lacks a column
      */
     public SparkScoring scoring(Dataset<Row> df, SessionRecord session, String idColumn) {
-        if (session.status() != SessionStatus.FINISHED) {
-            throw new FleetInputException("session " + session.id() + " is " + session.status() + ", not FINISHED; score a finished session"
-                    + (session.status().resumable() ? " (finish this one with: fleetml resume " + session.id() + ")" : ""));
-        }
+        SessionModels.requireScorable(session);
         FrameQuery query = session.spec().scoreQuery(Arrays.asList(df.columns()), idColumn);
         DeviceRows.check(df, query);
         SparkSession spark = df.sparkSession();
@@ -402,7 +392,7 @@ public final class SparkFleet {
                     while (!chunkOut.hasNext() && frames.hasNext()) {
                         List<DeviceFrame> devices = new ArrayList<>();
                         long n = 0;
-                        while (frames.hasNext() && n < PACK_ROWS && devices.size() < PACK_DEVICES) {
+                        while (frames.hasNext() && !TrainingWorker.packFull(devices.size(), n)) {
                             DeviceFrame f = frames.next();
                             devices.add(f);
                             n += f.rows();

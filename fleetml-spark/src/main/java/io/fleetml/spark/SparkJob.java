@@ -2,6 +2,7 @@ package io.fleetml.spark;
 
 import io.fleetml.command.ExitCode;
 import io.fleetml.command.Reports;
+import io.fleetml.command.Sessions;
 import io.fleetml.command.StoreOption;
 import io.fleetml.command.Text;
 import io.fleetml.command.TrainOptions;
@@ -351,7 +352,7 @@ public final class SparkJob implements Runnable {
         @Override
         public Integer call() {
             try (FleetStore opened = store.openExisting()) {
-                SessionRecord s = find(opened.tracking(), session, experiment);
+                SessionRecord s = Sessions.find(opened.tracking(), session, experiment);
                 SparkSession spark = job.spark();
                 try {
                     long start = System.nanoTime(); // the time printed includes writing the predictions out
@@ -359,10 +360,10 @@ public final class SparkJob implements Runnable {
                     PrintWriter out = command.commandLine().getOut();
                     String written = job.write(scoring.predictions());
                     if (written == null) {
-                        out.println("record_id  device_id  prediction  model   (first 10; write all with --out)");
+                        Reports.predictionsHeader(out);
                         for (Row r : firstRows(scoring.predictions(), 10)) {
-                            out.printf("%s  %s  %s  %s%n", r.get(0), r.get(1), Text.num(r.isNullAt(2) ? Double.NaN : r.getDouble(2)),
-                                    r.isNullAt(3) ? "-" : r.getString(3));
+                            Reports.prediction(out, r.get(0), String.valueOf(r.get(1)), r.isNullAt(2) ? Double.NaN : r.getDouble(2),
+                                    r.isNullAt(3) ? null : r.getString(3));
                         }
                     }
                     ScoreReport r = scoring.report((System.nanoTime() - start) / 1e9);
@@ -394,16 +395,4 @@ public final class SparkJob implements Runnable {
         return all.subList(0, Math.min(n, all.size()));
     }
 
-    /**
-     * The session a user named: an id, or {@code latest}, the newest finished session with a trained device (in
-     * {@code experiment} when given). The same rule as the {@code fleetml} command's.
-     */
-    static SessionRecord find(TrackingStore tracking, String idOrLatest, String experiment) {
-        if ("latest".equals(idOrLatest)) {
-            return tracking.latest(experiment).orElseThrow(() -> StoreException.notFound("no finished session with a trained device in "
-                    + tracking.location() + (experiment != null ? " for experiment '" + experiment + "'" : "") + "; run fleetml train first"));
-        }
-        return tracking.session(idOrLatest).orElseThrow(() -> StoreException.notFound("no session '" + idOrLatest + "' in "
-                + tracking.location() + "; list them with: fleetml sessions"));
-    }
 }

@@ -459,7 +459,7 @@ class SparkFleetTest {
             long last = 0;
             for (String pack : packs) {
                 List<Long> devices = byPack.get(pack);
-                assertTrue(devices.size() <= SparkFleet.PACK_DEVICES, pack + " holds " + devices.size());
+                assertTrue(devices.size() <= io.fleetml.engine.TrainingWorker.MAX_PACK_DEVICES, pack + " holds " + devices.size());
                 long min = devices.stream().mapToLong(Long::longValue).min().orElseThrow();
                 long max = devices.stream().mapToLong(Long::longValue).max().orElseThrow();
                 assertTrue(min > last, "packs hold ranges of devices in numeric order: " + pack + " starts at " + min + " after " + last);

@@ -1,11 +1,11 @@
-package io.fleetml.cli;
+package io.fleetml.command;
 
 import io.fleetml.store.SessionRecord;
 import io.fleetml.store.StoreException;
 import io.fleetml.store.TrackingStore;
 
-/** Finds the session a user named: an id, or {@code latest}. */
-final class Sessions {
+/** Finds the session a user named: an id, or {@code latest}; the same rule for the {@code fleetml} command and the Spark job. */
+public final class Sessions {
     private Sessions() {
     }
 
@@ -15,7 +15,7 @@ final class Sessions {
      *
      * @throws StoreException NOT_FOUND, with what to do
      */
-    static SessionRecord find(TrackingStore tracking, String idOrLatest, String experiment) {
+    public static SessionRecord find(TrackingStore tracking, String idOrLatest, String experiment) {
         if ("latest".equals(idOrLatest)) {
             return tracking.latest(experiment).orElseThrow(() -> StoreException.notFound("no finished session with a trained device in "
                     + tracking.location() + (experiment != null ? " for experiment '" + experiment + "'" : "") + "; run fleetml train first"));
