@@ -10,6 +10,7 @@ import io.fleetml.model.Algorithm;
 import io.fleetml.model.DeviceModel;
 import io.fleetml.model.ModelArtifact;
 import io.fleetml.score.ScoreReport;
+import io.fleetml.store.DeviceQuery;
 import io.fleetml.store.FleetStore;
 import io.fleetml.train.TrainOutcome;
 import io.fleetml.train.TrainSpec;
@@ -62,7 +63,7 @@ public class LibraryExampleTest {
              FleetStore store = FleetStore.open(storeDir)) {
             LocalEngine engine = new LocalEngine();
             TrainReport report = engine.train(source, spec, store, Progress.NONE);
-            for (TrainOutcome device : store.tracking().devices(report.session().id(), io.fleetml.store.DeviceQuery.ALL)) {
+            for (TrainOutcome device : store.tracking().devices(report.session().id(), DeviceQuery.ALL)) {
                 System.out.printf("%s %s mse=%.1f %s%n", device.deviceId(), device.status(), device.holdout().mse(), device.modelUri());
             }
             DoubleAdder sum = new DoubleAdder();
@@ -74,7 +75,7 @@ public class LibraryExampleTest {
             assertEquals(420_768, scored.predicted());
             double meanPm25 = sum.sum() / scored.predicted();
             assertTrue(meanPm25 > 60 && meanPm25 < 100, "Beijing's PM2.5 averages about 80: " + meanPm25);
-            TrainOutcome first = store.tracking().devices(report.session().id(), io.fleetml.store.DeviceQuery.ALL).get(0);
+            TrainOutcome first = store.tracking().devices(report.session().id(), DeviceQuery.ALL).get(0);
             assertTrue(first.holdout().r2() < 0.05, "a mean model explains ~nothing: " + first.holdout().r2());
         }
     }

@@ -2,6 +2,7 @@ package io.fleetml.spark;
 
 import io.fleetml.command.ExitCode;
 import io.fleetml.command.Reports;
+import io.fleetml.command.RetrainOptions;
 import io.fleetml.command.Sessions;
 import io.fleetml.command.StoreOption;
 import io.fleetml.command.Text;
@@ -257,19 +258,8 @@ public final class SparkJob implements Runnable {
         @Parameters(paramLabel = "SESSION", description = "The finished session to repair (see: fleetml sessions).")
         String session;
 
-        @Option(names = "--status", split = ",", paramLabel = "STATUS", description = "Retrain the devices with these statuses in SESSION: "
-                + "OK, FAILED, SKIPPED (default: FAILED,SKIPPED unless --devices or --devices-from is given).")
-        List<TrainOutcome.Status> statuses = new ArrayList<>();
-
-        @Option(names = "--devices", split = ",", paramLabel = "ID", description = "Retrain these devices.")
-        List<String> devices = new ArrayList<>();
-
-        @Option(names = "--devices-from", paramLabel = "FILE", description = "Retrain the devices listed in FILE: one id per line, "
-                + "or the device_id column of a .csv/.parquet file such as 'fleetml devices --out' writes.")
-        String devicesFrom;
-
-        @Option(names = "--param", paramLabel = "NAME=VALUE", description = "Replace an algorithm parameter of SESSION's, repeatable.")
-        Map<String, String> params = new LinkedHashMap<>();
+        @Mixin
+        RetrainOptions retrain;
 
         @Mixin
         DataOptions data;
@@ -282,13 +272,8 @@ public final class SparkJob implements Runnable {
             try (FleetStore opened = store.openExisting()) {
                 SparkSession spark = job.spark();
                 try {
-                    List<String> named = new ArrayList<>(devices);
-                    if (devicesFrom != null) {
-                        named.addAll(readDevices(spark, devicesFrom));
-                    }
-                    Set<TrainOutcome.Status> which = statuses.isEmpty() && named.isEmpty()
-                            ? Set.of(TrainOutcome.Status.FAILED, TrainOutcome.Status.SKIPPED) : Set.copyOf(statuses);
-                    TrainingCoordinator.Plan plan = TrainingCoordinator.retrain(opened.tracking(), session, new DeviceSelection(which, named), params);
+                    DeviceSelection selection = retrain.selection(file -> deviceIds(spark, file));
+                    TrainingCoordinator.Plan plan = TrainingCoordinator.retrain(opened.tracking(), session, selection, retrain.params());
                     Dataset<Row> df = data.given() ? data.read(spark) : DataOptions.read(spark, recorded(plan, session));
                     return SparkJob.train(command, job, store, opened, spark, df, plan, data.given() ? data.location() : plan.dataLocation());
                 } finally {
@@ -297,22 +282,14 @@ public final class SparkJob implements Runnable {
             }
         }
 
-        /** Device ids from a file: the device_id column of a table, or one id per line. */
-        private static List<String> readDevices(SparkSession spark, String file) {
-            String name = file.toLowerCase(Locale.ROOT);
-            if (name.endsWith(".parquet") || name.endsWith(".csv") || name.endsWith(".csv.gz")) {
-                Dataset<Row> table = DataOptions.read(spark, file);
-                if (!Arrays.asList(table.columns()).contains("device_id")) {
-                    throw new FleetInputException("--devices-from " + file + " has no device_id column");
-                }
-                return table.selectExpr("CAST(device_id AS STRING)").distinct().collectAsList().stream()
-                        .filter(r -> !r.isNullAt(0)).map(r -> r.getString(0)).toList();
+        /** The device_id column of a table file, read by Spark. */
+        private static List<String> deviceIds(SparkSession spark, String file) {
+            Dataset<Row> table = DataOptions.read(spark, file);
+            if (!Arrays.asList(table.columns()).contains("device_id")) {
+                throw new FleetInputException("--devices-from " + file + " has no device_id column");
             }
-            try {
-                return Files.readAllLines(java.nio.file.Path.of(file)).stream().map(String::strip).filter(l -> !l.isEmpty()).toList();
-            } catch (IOException e) {
-                throw new FleetInputException("cannot read --devices-from " + file + ": " + e.getMessage(), e);
-            }
+            return table.selectExpr("CAST(device_id AS STRING)").distinct().collectAsList().stream()
+                    .filter(r -> !r.isNullAt(0)).map(r -> r.getString(0)).toList();
         }
     }
 
