@@ -105,10 +105,8 @@ public final class TrainingCoordinator implements AutoCloseable {
     public static Plan resume(TrackingStore tracking, String sessionId) {
         SessionRecord s = tracking.session(sessionId).orElseThrow(() -> StoreException.notFound(
                 "no session '" + sessionId + "' in " + tracking.location() + "; list them with: fleetml sessions"));
-        if (!s.status().resumable()) {
-            throw StoreException.conflict("session " + s.id() + " is " + s.status() + (s.status() == SessionStatus.RUNNING
-                    ? " (process " + s.owner() + "); wait for it, or stop that process first"
-                    : "; nothing to resume (to train some devices again: fleetml retrain " + s.id() + ")"));
+        if (s.resumeRefusal() != null) {
+            throw StoreException.conflict(s.resumeRefusal()); // early, before the data is read; the store checks again when it claims it
         }
         Set<String> done = new HashSet<>();
         tracking.forEachDevice(s.id(), DeviceQuery.ALL, o -> done.add(o.deviceId()));

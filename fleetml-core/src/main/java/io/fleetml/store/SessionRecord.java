@@ -30,4 +30,14 @@ public record SessionRecord(String id, String experiment, SessionStatus status, 
                             TrainSpec spec, String dataSource, String dataLocation, long nRows, long nDevices, DeviceIdType deviceIds,
                             SessionSummary summary, String artifactRoot, String error, String parent, DeviceSelection selection,
                             String engine, SessionOwner owner, String heartbeatAt) implements java.io.Serializable {
+
+    /** Why {@code fleetml resume} may not continue this session, with what to do instead; null when it may. */
+    public String resumeRefusal() {
+        if (status.resumable()) {
+            return null;
+        }
+        return "session " + id + " is " + status + (status == SessionStatus.RUNNING
+                ? " (process " + owner + "); wait for it, or stop that process first"
+                : "; nothing to resume (to train some devices again: fleetml retrain " + id + ")");
+    }
 }

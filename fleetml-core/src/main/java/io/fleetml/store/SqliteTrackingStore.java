@@ -236,10 +236,8 @@ public final class SqliteTrackingStore implements TrackingStore {
     public synchronized SessionRecord resumeSession(String sessionId) {
         writable();
         SessionRecord s = session(sessionId).orElseThrow(() -> noSession(sessionId));
-        if (!s.status().resumable()) {
-            throw StoreException.conflict("session " + sessionId + " is " + s.status() + (s.status() == SessionStatus.RUNNING
-                    ? " (process " + s.owner() + "); wait for it, or stop that process first"
-                    : "; nothing to resume (to train some devices again: fleetml retrain " + sessionId + ")"));
+        if (s.resumeRefusal() != null) {
+            throw StoreException.conflict(s.resumeRefusal());
         }
         int updated = write(() -> {
             try (PreparedStatement ps = db.prepareStatement("UPDATE sessions SET status = 'RUNNING', owner = ?, heartbeat_at = ?, "
