@@ -27,7 +27,7 @@ class CliHelpTest {
 
     @Test
     void everyCommandAnswersHelp() {
-        List<List<String>> commands = commands(new CommandLine(new FleetCli()), List.of());
+        List<List<String>> commands = commands(FleetCli.commandLine(new String[0]), List.of());
         assertEquals(List.of(List.of(), List.of("demo"), List.of("generate"), List.of("train"), List.of("resume"), List.of("retrain"),
                 List.of("score"), List.of("sessions"), List.of("sessions", "show"), List.of("sessions", "delete"), List.of("devices")), commands);
         for (List<String> command : commands) {
