@@ -1,8 +1,5 @@
 package io.fleetml.store;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fleetml.data.DeviceIdType;
 import io.fleetml.train.Metrics;
 import io.fleetml.train.TrainOutcome;
@@ -23,6 +20,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -43,8 +41,6 @@ import java.util.stream.Collectors;
 public final class SqliteTrackingStore implements TrackingStore {
     /** How long a session on another host may go without a heartbeat before it reads as interrupted. */
     static final Duration STALE_AFTER = Duration.ofMinutes(2);
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
     private static final DateTimeFormatter ID_TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
     private static final String RUN_COLUMNS = "device_id, status, n_rows, n_used, n_test, n_dropped, mse, rmse, mae, r2, "
             + "train_mse, model_uri, error, train_ms, trained_in";
@@ -198,7 +194,7 @@ public final class SqliteTrackingStore implements TrackingStore {
                         ps.setString(3, SessionStatus.RUNNING.name());
                         ps.setString(4, now.toString());
                         ps.setString(5, plan.spec().algorithm());
-                        ps.setString(6, json(plan.spec()));
+                        ps.setString(6, SessionJson.spec(plan.spec()));
                         ps.setString(7, plan.dataSource());
                         ps.setString(8, plan.dataLocation());
                         ps.setLong(9, plan.nRows());
@@ -206,7 +202,7 @@ public final class SqliteTrackingStore implements TrackingStore {
                         ps.setString(11, plan.deviceIds().name());
                         ps.setString(12, relative(plan.artifactRoot()));
                         ps.setString(13, plan.parent());
-                        ps.setString(14, plan.selection() == null ? null : json(plan.selection()));
+                        ps.setString(14, plan.selection() == null ? null : SessionJson.selection(plan.selection()));
                         ps.setString(15, plan.engine());
                         ps.setString(16, SessionOwner.current().toString());
                         ps.setString(17, now.toString());
@@ -404,7 +400,7 @@ public final class SqliteTrackingStore implements TrackingStore {
                 String now = Instant.now().toString();
                 ps.setString(1, status.name());
                 ps.setString(2, now);
-                ps.setString(3, summary == null ? null : json(summary));
+                ps.setString(3, summary == null ? null : SessionJson.summary(summary));
                 ps.setString(4, error);
                 if (summary == null) {
                     ps.setNull(5, Types.INTEGER);
@@ -489,11 +485,11 @@ public final class SqliteTrackingStore implements TrackingStore {
             String summary = rs.getString(12);
             String selection = rs.getString(16);
             return new SessionRecord(id, rs.getString(2), status, rs.getString(4), rs.getString(5),
-                    JSON.readValue(rs.getString(6), io.fleetml.train.TrainSpec.class), rs.getString(7), rs.getString(8), rs.getLong(9),
-                    rs.getLong(10), DeviceIdType.valueOf(rs.getString(11)), summary == null ? null : JSON.readValue(summary, SessionSummary.class),
+                    SessionJson.spec(rs.getString(6)), rs.getString(7), rs.getString(8), rs.getLong(9),
+                    rs.getLong(10), DeviceIdType.valueOf(rs.getString(11)), summary == null ? null : SessionJson.summary(summary),
                     absolute(rs.getString(13)), rs.getString(14), rs.getString(15),
-                    selection == null ? null : JSON.readValue(selection, DeviceSelection.class), rs.getString(17), owner, heartbeat);
-        } catch (JsonProcessingException | IllegalArgumentException e) {
+                    selection == null ? null : SessionJson.selection(selection), rs.getString(17), owner, heartbeat);
+        } catch (java.io.IOException | RuntimeException e) {
             throw StoreException.unavailable("session " + id + " in " + location() + " is unreadable: " + firstLine(e), e);
         }
     }
@@ -524,6 +520,22 @@ public final class SqliteTrackingStore implements TrackingStore {
 
     @Override
     public synchronized long countDevices(String sessionId, DeviceQuery query) {
+        if (query.search() == null || query.search().isEmpty()) {
+            // a finished session knows its counts: counting a million runs took a seventh of a second
+            try (PreparedStatement ps = db.prepareStatement("SELECT n_ok, n_failed, n_skipped FROM sessions WHERE session_id = ? "
+                    + "AND status = 'FINISHED' AND n_ok IS NOT NULL")) {
+                ps.setString(1, sessionId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        Set<TrainOutcome.Status> all = query.statuses().isEmpty() ? EnumSet.allOf(TrainOutcome.Status.class) : query.statuses();
+                        return (all.contains(TrainOutcome.Status.OK) ? rs.getLong(1) : 0) + (all.contains(TrainOutcome.Status.FAILED) ? rs.getLong(2) : 0)
+                                + (all.contains(TrainOutcome.Status.SKIPPED) ? rs.getLong(3) : 0);
+                    }
+                }
+            } catch (SQLException e) {
+                throw unavailable("count the devices of session " + sessionId, e);
+            }
+        }
         List<Object> args = new ArrayList<>();
         String where = where(sessionId, query, args);
         try (PreparedStatement ps = db.prepareStatement("SELECT count(*) FROM device_runs WHERE " + where)) {
@@ -761,14 +773,6 @@ public final class SqliteTrackingStore implements TrackingStore {
             } catch (SQLException ignored) {
                 // next use reports a broken connection
             }
-        }
-    }
-
-    private static String json(Object value) {
-        try {
-            return JSON.writeValueAsString(value);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
         }
     }
 
