@@ -231,6 +231,25 @@ class CliLifecycleTest {
     }
 
     @Test
+    void aRunningSessionIsNeitherDeletedNorResumed() {
+        String done = CliEndToEndTest.sessionId(train(fleet));
+        String running;
+        try (var tracking = io.fleetml.store.SqliteTrackingStore.open(Path.of(store, "fleetml.db"))) {
+            running = tracking.startSession(new io.fleetml.store.SessionPlan(io.fleetml.train.TrainSpec.builder("device_id",
+                    List.of("feature_1"), "label").build(), "fleet.csv", null, 1, 1, io.fleetml.data.DeviceIdType.INTEGER,
+                    dir.resolve("store/artifacts").toUri().toString(), null, null, "local")).id(); // this process owns it, and lives
+        }
+        Cli delete = cli("sessions", "delete", done, running);
+        assertEquals(4, delete.code(), delete.toString());
+        assertTrue(delete.err().contains("session " + running + " is running") && delete.err().contains("nothing was deleted"), delete.err());
+        assertEquals(0, cli("sessions", "show", done).code(), "the other one was not deleted either");
+        Cli resume = cli("resume", running);
+        assertEquals(4, resume.code(), resume.toString());
+        assertTrue(resume.err().contains("is RUNNING (process "), resume.err());
+        assertTrue(cli("sessions").out().contains("RUNNING"));
+    }
+
+    @Test
     void aMovedOrCopiedStoreScoresWithItsOwnModels() throws IOException {
         String id = CliEndToEndTest.sessionId(train(fleet));
         Path before = dir.resolve("before.csv");
