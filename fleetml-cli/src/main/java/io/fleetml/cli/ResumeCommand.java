@@ -1,13 +1,7 @@
 package io.fleetml.cli;
 
 import io.fleetml.command.StoreOption;
-import io.fleetml.data.DuckDbFleetSource;
-import io.fleetml.data.FleetInputException;
-import io.fleetml.data.FleetSource;
-import io.fleetml.data.TableFile;
-import io.fleetml.engine.LocalEngine;
 import io.fleetml.engine.TrainingCoordinator;
-import io.fleetml.store.FleetStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -41,15 +35,6 @@ final class ResumeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (out != null) {
-            TableFile.requireWritable(out);
-        }
-        LocalEngine local = engine.engine();
-        try (FleetStore s = store.openExisting()) {
-            TrainingCoordinator.Plan plan = TrainingCoordinator.resume(s.tracking(), session);
-            try (FleetSource source = TrainCommand.dataOf(plan, data, "resume", session)) {
-                return TrainCommand.run(source, plan, s, store, out, local, command.commandLine().getOut(), command.commandLine().getErr());
-            }
-        }
+        return TrainCommand.again(command, store, session, data, out, engine, "resume", tracking -> TrainingCoordinator.resume(tracking, session));
     }
 }

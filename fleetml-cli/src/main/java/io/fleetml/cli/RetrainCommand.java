@@ -3,12 +3,8 @@ package io.fleetml.cli;
 import io.fleetml.command.RetrainOptions;
 import io.fleetml.command.StoreOption;
 import io.fleetml.data.DuckDbFleetSource;
-import io.fleetml.data.FleetSource;
-import io.fleetml.data.TableFile;
-import io.fleetml.engine.LocalEngine;
 import io.fleetml.engine.TrainingCoordinator;
 import io.fleetml.store.DeviceSelection;
-import io.fleetml.store.FleetStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -46,20 +42,12 @@ final class RetrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (out != null) {
-            TableFile.requireWritable(out);
-        }
-        LocalEngine local = engine.engine();
         DeviceSelection selection = retrain.selection(file -> {
             try (DuckDbFleetSource table = DuckDbFleetSource.open(file)) {
                 return table.distinctValues("device_id");
             }
         });
-        try (FleetStore s = store.openExisting()) {
-            TrainingCoordinator.Plan plan = TrainingCoordinator.retrain(s.tracking(), session, selection, retrain.params());
-            try (FleetSource source = TrainCommand.dataOf(plan, data, "retrain", session)) {
-                return TrainCommand.run(source, plan, s, store, out, local, command.commandLine().getOut(), command.commandLine().getErr());
-            }
-        }
+        return TrainCommand.again(command, store, session, data, out, engine, "retrain",
+                tracking -> TrainingCoordinator.retrain(tracking, session, selection, retrain.params()));
     }
 }

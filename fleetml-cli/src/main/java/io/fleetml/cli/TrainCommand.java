@@ -76,11 +76,29 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     /**
+     * Resumes or retrains a recorded session ({@code plan} makes the plan from the store), reading the data where the
+     * session read it unless {@code data} says otherwise; prints and writes as {@code train} does.
+     */
+    static int again(CommandSpec command, StoreOption store, String session, String data, Path out, EngineOption engine, String verb,
+                     java.util.function.Function<TrackingStore, TrainingCoordinator.Plan> plan) {
+        if (out != null) {
+            TableFile.requireWritable(out);
+        }
+        LocalEngine local = engine.engine();
+        try (FleetStore s = store.openExisting()) {
+            TrainingCoordinator.Plan planned = plan.apply(s.tracking());
+            try (FleetSource source = dataOf(planned, data, verb, session)) {
+                return run(source, planned, s, store, out, local, command.commandLine().getOut(), command.commandLine().getErr());
+            }
+        }
+    }
+
+    /**
      * The data a resumed or retrained session reads: {@code --data} when given, else where the session read it.
      *
      * @throws FleetInputException when that is unknown, or a place only Spark reads (a table, {@code hdfs:})
      */
-    static FleetSource dataOf(TrainingCoordinator.Plan plan, String data, String verb, String session) {
+    private static FleetSource dataOf(TrainingCoordinator.Plan plan, String data, String verb, String session) {
         String location = data != null ? data : plan.dataLocation();
         if (location == null) {
             throw new FleetInputException("session " + session + " did not record where its data is; give it with --data PATH");
