@@ -1,6 +1,7 @@
 package io.fleetml.cli;
 
 import io.fleetml.command.RetrainOptions;
+import io.fleetml.command.Sessions;
 import io.fleetml.command.StoreOption;
 import io.fleetml.data.DuckDbFleetSource;
 import io.fleetml.engine.TrainingCoordinator;
@@ -25,7 +26,7 @@ final class RetrainCommand implements Callable<Integer> {
     @Mixin
     StoreOption store;
 
-    @Parameters(paramLabel = "SESSION", description = "The finished session to repair (see: fleetml sessions).")
+    @Parameters(paramLabel = "SESSION", description = "The finished session to repair (see: fleetml sessions), or 'latest'.")
     String session;
 
     @Mixin
@@ -48,6 +49,6 @@ final class RetrainCommand implements Callable<Integer> {
             }
         });
         return TrainCommand.again(command, store, session, data, out, engine, "retrain",
-                tracking -> TrainingCoordinator.retrain(tracking, session, selection, retrain.params()));
+                tracking -> TrainingCoordinator.retrain(tracking, Sessions.find(tracking, session, null).id(), selection, retrain.params()));
     }
 }

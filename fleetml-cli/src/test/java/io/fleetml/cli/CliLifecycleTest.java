@@ -195,7 +195,7 @@ class CliLifecycleTest {
         String parent = CliEndToEndTest.sessionId(trained);
 
         Path results = dir.resolve("retrained.csv");
-        Cli retrain = cli("retrain", parent, "--data", second.toString(), "--param", "alpha=0.1", "--out", results.toString());
+        Cli retrain = cli("retrain", "latest", "--data", second.toString(), "--param", "alpha=0.1", "--out", results.toString());
         assertEquals(0, retrain.code(), retrain.toString());
         String child = CliEndToEndTest.sessionId(retrain);
         assertNotEquals(parent, child);

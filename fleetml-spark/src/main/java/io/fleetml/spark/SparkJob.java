@@ -255,7 +255,7 @@ public final class SparkJob implements Runnable {
         @Mixin
         StoreOption store;
 
-        @Parameters(paramLabel = "SESSION", description = "The finished session to repair (see: fleetml sessions).")
+        @Parameters(paramLabel = "SESSION", description = "The finished session to repair (see: fleetml sessions), or 'latest'.")
         String session;
 
         @Mixin
@@ -273,7 +273,7 @@ public final class SparkJob implements Runnable {
                 SparkSession spark = job.spark();
                 try {
                     DeviceSelection selection = retrain.selection(file -> deviceIds(spark, file));
-                    TrainingCoordinator.Plan plan = TrainingCoordinator.retrain(opened.tracking(), session, selection, retrain.params());
+                    TrainingCoordinator.Plan plan = TrainingCoordinator.retrain(opened.tracking(), Sessions.find(opened.tracking(), session, null).id(), selection, retrain.params());
                     Dataset<Row> df = data.given() ? data.read(spark) : DataOptions.read(spark, recorded(plan, session));
                     return SparkJob.train(command, job, store, opened, spark, df, plan, data.given() ? data.location() : plan.dataLocation());
                 } finally {
