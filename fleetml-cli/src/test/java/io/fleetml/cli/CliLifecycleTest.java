@@ -231,6 +231,23 @@ class CliLifecycleTest {
     }
 
     @Test
+    void retrainTakesItsDevicesFromAListOrFromADevicesFile() throws IOException {
+        String parent = CliEndToEndTest.sessionId(train(fleet));
+        Path list = Files.writeString(dir.resolve("devices.txt"), "1\n\n 3 \n");
+        Cli fromList = cli("retrain", parent, "--devices-from", list.toString());
+        assertEquals(0, fromList.code(), fromList.toString());
+        assertTrue(fromList.out().contains("retrained 2 devices (2 named devices); 2 carried over"), fromList.out());
+        Path worst = dir.resolve("worst.csv");
+        assertEquals(0, cli("devices", parent, "--sort", "mse", "--out", worst.toString()).code());
+        Cli fromTable = cli("retrain", parent, "--devices-from", worst.toString());
+        assertEquals(0, fromTable.code(), fromTable.toString());
+        assertTrue(fromTable.out().contains("retrained 4 devices (4 named devices); 0 carried over"), fromTable.out());
+        Cli missing = cli("retrain", parent, "--devices-from", dir.resolve("nope.txt").toString());
+        assertEquals(2, missing.code(), missing.toString());
+        assertTrue(missing.err().contains("cannot read --devices-from") && missing.err().contains("nope.txt"), missing.err());
+    }
+
+    @Test
     void aRunningSessionIsNeitherDeletedNorResumed() {
         String done = CliEndToEndTest.sessionId(train(fleet));
         String running;

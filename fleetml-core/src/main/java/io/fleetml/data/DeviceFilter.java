@@ -26,15 +26,6 @@ public record DeviceFilter(Mode mode, Set<String> ids) {
         return ids.isEmpty() ? ALL : new DeviceFilter(Mode.EXCEPT, ids);
     }
 
-    /** Whether a device with this id is read. */
-    public boolean accepts(String deviceId) {
-        return switch (mode) {
-            case ALL -> true;
-            case ONLY -> ids.contains(deviceId);
-            case EXCEPT -> !ids.contains(deviceId);
-        };
-    }
-
     @Override
     public String toString() {
         return mode == Mode.ALL ? "all devices" : (mode == Mode.ONLY ? "only " : "all but ") + ids.size() + " devices";

@@ -7,8 +7,10 @@ public enum ModelKind {
     /** The device's own model. */
     DEVICE;
 
-    /** As the {@code model} column of predictions spells it. */
+    private final String label = name().toLowerCase(Locale.ROOT);
+
+    /** As the {@code model} column of predictions spells it; asked once per device scored. */
     public String label() {
-        return name().toLowerCase(Locale.ROOT);
+        return label;
     }
 }

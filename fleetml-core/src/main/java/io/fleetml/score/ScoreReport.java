@@ -18,7 +18,7 @@ import java.util.List;
  */
 public record ScoreReport(long records, long devices, long predicted, long devicesWithoutModel, long recordsWithoutModel,
                           long devicesUnreadable, long recordsUnreadable, long recordsNotPredicted, List<Unreadable> unreadable,
-                          double seconds) {
+                          double seconds) implements java.io.Serializable {
 
     /** How many unreadable devices a report names. */
     public static final int NAMED = 5;
@@ -29,6 +29,27 @@ public record ScoreReport(long records, long devices, long predicted, long devic
 
     public ScoreReport {
         unreadable = List.copyOf(unreadable);
+    }
+
+    /**
+     * The reports of the parts of one run (e.g. a Spark partition each) added up, naming the first of their
+     * unreadable devices, in order, up to {@link #NAMED}.
+     */
+    public static ScoreReport sum(List<ScoreReport> parts, double seconds) {
+        long records = 0, devices = 0, predicted = 0, devicesWithoutModel = 0, recordsWithoutModel = 0, devicesUnreadable = 0, recordsUnreadable = 0;
+        java.util.ArrayList<Unreadable> named = new java.util.ArrayList<>();
+        for (ScoreReport p : parts) {
+            records += p.records();
+            devices += p.devices();
+            predicted += p.predicted();
+            devicesWithoutModel += p.devicesWithoutModel();
+            recordsWithoutModel += p.recordsWithoutModel();
+            devicesUnreadable += p.devicesUnreadable();
+            recordsUnreadable += p.recordsUnreadable();
+            p.unreadable().stream().limit(NAMED - named.size()).forEach(named::add);
+        }
+        return new ScoreReport(records, devices, predicted, devicesWithoutModel, recordsWithoutModel, devicesUnreadable, recordsUnreadable,
+                records - predicted - recordsWithoutModel - recordsUnreadable, named, seconds);
     }
 
     /** Adds up what each part of a run did; unreadable devices are named up to {@link #NAMED}. */

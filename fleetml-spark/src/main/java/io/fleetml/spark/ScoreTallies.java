@@ -22,54 +22,24 @@ final class ScoreTallies extends AccumulatorV2<ScoreTallies.Part, Map<String, Sc
     private static final long serialVersionUID = 1L;
     private final TreeMap<String, Part> parts = new TreeMap<>();
 
-    /** One partition's counts (see {@link ScoreReport}); its first unreadable devices, up to {@link ScoreReport#NAMED}. */
-    record Part(String action, String firstDevice, long records, long devices, long predicted, long devicesWithoutModel, long recordsWithoutModel,
-                long devicesUnreadable, long recordsUnreadable, List<ScoreReport.Unreadable> unreadable) implements java.io.Serializable {
+    /** One partition's counts, as a {@link ScoreReport} of its own. */
+    record Part(String action, String firstDevice, ScoreReport counts) implements java.io.Serializable {
 
-        static Part of(String action, String firstDevice, ScoreReport r) {
-            return new Part(action == null ? "" : action, firstDevice, r.records(), r.devices(), r.predicted(), r.devicesWithoutModel(), r.recordsWithoutModel(),
-                    r.devicesUnreadable(), r.recordsUnreadable(), new ArrayList<>(r.unreadable()));
+        static Part of(String action, String firstDevice, ScoreReport counts) {
+            return new Part(action == null ? "" : action, firstDevice, counts);
         }
     }
 
     /** The report of the action that scored the most records so far (see the class comment). */
     ScoreReport report(double seconds) {
-        Map<String, List<Part>> byAction = new TreeMap<>();
+        Map<String, List<ScoreReport>> byAction = new TreeMap<>();
         Map<String, Long> records = new TreeMap<>();
         for (Part p : value().values()) {
-            byAction.computeIfAbsent(p.action(), a -> new ArrayList<>()).add(p);
-            records.merge(p.action(), p.records(), Long::sum);
+            byAction.computeIfAbsent(p.action(), a -> new ArrayList<>()).add(p.counts());
+            records.merge(p.action(), p.counts().records(), Long::sum);
         }
         String most = records.entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse("");
-        return report(byAction.getOrDefault(most, List.of()), seconds);
-    }
-
-    /** The counts of {@code parts} added up, the unreadable devices named by their partitions' first device ids (as text). */
-    private static ScoreReport report(List<Part> parts, double seconds) {
-        long records = 0;
-        long devices = 0;
-        long predicted = 0;
-        long devicesWithoutModel = 0;
-        long recordsWithoutModel = 0;
-        long devicesUnreadable = 0;
-        long recordsUnreadable = 0;
-        List<ScoreReport.Unreadable> named = new ArrayList<>();
-        for (Part p : parts) {
-            records += p.records();
-            devices += p.devices();
-            predicted += p.predicted();
-            devicesWithoutModel += p.devicesWithoutModel();
-            recordsWithoutModel += p.recordsWithoutModel();
-            devicesUnreadable += p.devicesUnreadable();
-            recordsUnreadable += p.recordsUnreadable();
-            for (ScoreReport.Unreadable u : p.unreadable()) {
-                if (named.size() < ScoreReport.NAMED) {
-                    named.add(u);
-                }
-            }
-        }
-        return new ScoreReport(records, devices, predicted, devicesWithoutModel, recordsWithoutModel, devicesUnreadable, recordsUnreadable,
-                records - predicted - recordsWithoutModel - recordsUnreadable, named, seconds);
+        return ScoreReport.sum(byAction.getOrDefault(most, List.of()), seconds);
     }
 
     @Override

@@ -236,8 +236,7 @@ public final class SparkJob implements Runnable {
                 TrainingCoordinator.Plan plan = TrainingCoordinator.resume(opened.tracking(), session);
                 SparkSession spark = job.spark();
                 try {
-                    Dataset<Row> df = data.given() ? data.read(spark) : DataOptions.read(spark, recorded(plan, session));
-                    return SparkJob.train(command, job, store, opened, spark, df, plan, data.given() ? data.location() : plan.dataLocation());
+                    return again(command, job, store, opened, spark, data, plan, session);
                 } finally {
                     spark.stop();
                 }
@@ -274,8 +273,7 @@ public final class SparkJob implements Runnable {
                 try {
                     DeviceSelection selection = retrain.selection(file -> deviceIds(spark, file));
                     TrainingCoordinator.Plan plan = TrainingCoordinator.retrain(opened.tracking(), Sessions.find(opened.tracking(), session, null).id(), selection, retrain.params());
-                    Dataset<Row> df = data.given() ? data.read(spark) : DataOptions.read(spark, recorded(plan, session));
-                    return SparkJob.train(command, job, store, opened, spark, df, plan, data.given() ? data.location() : plan.dataLocation());
+                    return again(command, job, store, opened, spark, data, plan, session);
                 } finally {
                     spark.stop();
                 }
@@ -293,12 +291,17 @@ public final class SparkJob implements Runnable {
         }
     }
 
-    /** Where a session to resume or retrain read its data, which must have been recorded when --data is not given. */
-    private static String recorded(TrainingCoordinator.Plan plan, String session) {
-        if (plan.dataLocation() == null) {
+    /**
+     * Trains a resumed or retrained session's {@code plan}, reading the data where the session read it unless
+     * {@code data} names it.
+     */
+    private static int again(CommandSpec command, JobOptions job, StoreOption store, FleetStore opened, SparkSession spark, DataOptions data,
+                             TrainingCoordinator.Plan plan, String session) {
+        if (!data.given() && plan.dataLocation() == null) {
             throw new FleetInputException("session " + session + " did not record where its data is; give it with --data PATH or --table NAME");
         }
-        return plan.dataLocation();
+        Dataset<Row> df = data.given() ? data.read(spark) : DataOptions.read(spark, plan.dataLocation());
+        return train(command, job, store, opened, spark, df, plan, data.given() ? data.location() : plan.dataLocation());
     }
 
     @Command(name = "score", mixinStandardHelpOptions = true, description = "Predict every record on Spark with its device's model from a training session.")
