@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import io.fleetml.command.Sessions;
 import io.fleetml.command.StoreOption;
 import io.fleetml.command.Text;
+import io.fleetml.fleet.FleetOutcome;
 import io.fleetml.store.DeviceQuery;
 import io.fleetml.store.FleetStore;
 import io.fleetml.store.SessionRecord;
@@ -84,15 +85,28 @@ final class DevicesCommand implements Callable<Integer> {
                 return 0;
             }
             List<List<String>> rows = new ArrayList<>();
-            s.tracking().forEachDevice(record.id(), page, o -> rows.add(List.of(o.deviceId(), o.status().name(), Text.count(o.nUsed()),
-                    Text.count(o.nTest()), Text.count(o.nDropped()), Text.num(o.holdout().mse()), Text.num(o.holdout().r2()),
-                    Text.num(o.trainMse()), String.format("%.1f", o.trainMs()), o.trainedIn() == null ? "" : o.trainedIn(),
-                    o.error() != null ? o.error() : "")));
+            boolean fleet = record.fleet() != null;
+            s.tracking().forEachDevice(record.id(), page, o -> {
+                List<String> row = new ArrayList<>(List.of(o.deviceId(), o.status().name(), Text.count(o.nUsed()),
+                        Text.count(o.nTest()), Text.count(o.nDropped()), Text.num(o.holdout().mse()), Text.num(o.holdout().r2())));
+                if (fleet) {
+                    FleetOutcome f = o.fleet();
+                    row.addAll(f == null ? List.of("", "", "", "") : List.of(f.chosen() == null ? "" : f.chosen().label(),
+                            Text.num(f.fleet().mse()), Text.num(f.hierarchical().mse()), Text.num(f.stack().mse())));
+                }
+                row.addAll(List.of(Text.num(o.trainMse()), String.format("%.1f", o.trainMs()), o.trainedIn() == null ? "" : o.trainedIn(),
+                        o.error() != null ? o.error() : ""));
+                rows.add(row);
+            });
             print.printf("session %s (%s, %s): %s%s of %s devices%s%n", record.id(), record.status(), record.spec().algorithm(),
                     rows.isEmpty() ? "0" : Text.count(offset + 1) + "–" + Text.count(offset + rows.size()), "", Text.count(total),
                     statuses.isEmpty() ? "" : " with status " + String.join(",", statuses.stream().map(Enum::name).toList()));
-            print.print(Text.table(List.of("device_id", "status", "n_used", "n_test", "n_dropped", "mse", "r2", "train_mse", "train_ms",
-                    "trained_in", "error"), rows));
+            List<String> header = new ArrayList<>(List.of("device_id", "status", "n_used", "n_test", "n_dropped", "mse", "r2"));
+            if (fleet) {
+                header.addAll(List.of("chosen", "fleet_mse", "hier_mse", "stack_mse"));
+            }
+            header.addAll(List.of("train_mse", "train_ms", "trained_in", "error"));
+            print.print(Text.table(header, rows));
             if (offset + rows.size() < total) {
                 print.printf("... %s more: --offset %d, or all of them to a file with --out%n", Text.count(total - offset - rows.size()),
                         offset + rows.size());

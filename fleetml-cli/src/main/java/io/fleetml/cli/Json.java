@@ -3,6 +3,8 @@ package io.fleetml.cli;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.fleetml.fleet.FleetOutcome;
+import io.fleetml.fleet.FleetReport;
 import io.fleetml.store.SessionRecord;
 import io.fleetml.store.SessionSummary;
 import io.fleetml.train.TrainOutcome;
@@ -52,6 +54,30 @@ final class Json {
             m.put("retrained_devices", s.selection().devices());
         }
         m.put("summary", s.summary() == null ? null : summary(s.summary()));
+        if (s.fleet() != null) {
+            FleetReport f = s.fleet();
+            Map<String, Object> fleet = new LinkedHashMap<>();
+            fleet.put("mode", f.mode().label());
+            fleet.put("algorithm", f.algorithm());
+            fleet.put("params", f.params());
+            fleet.put("model_uri", f.modelUri());
+            fleet.put("validation_fraction", s.spec().fleet().validationFraction());
+            fleet.put("sample_rows", f.sampleRows());
+            fleet.put("quota", f.quota());
+            fleet.put("stacker", f.stacker());
+            fleet.put("chosen", f.chosen());
+            fleet.put("test_mse", f.table().stream().map(r -> {
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("model", r.model());
+                row.put("scope", r.scope());
+                row.put("devices", r.devices());
+                row.put("rows", r.rows());
+                row.put("mse", number(r.mse()));
+                row.put("median_mse", number(r.medianMse()));
+                return row;
+            }).toList());
+            m.put("fleet", fleet);
+        }
         m.put("error", s.error());
         m.put("owner", s.owner() == null ? null : s.owner().toString());
         m.put("heartbeat_at", s.heartbeatAt());
@@ -92,6 +118,16 @@ final class Json {
         g.writeStringField("error", o.error());
         g.writeNumberField("train_ms", o.trainMs());
         g.writeStringField("trained_in", o.trainedIn());
+        FleetOutcome f = o.fleet();
+        if (f != null) {
+            g.writeStringField("chosen", f.chosen() == null ? null : f.chosen().label());
+            number(g, "fleet_mse", f.fleet().mse());
+            number(g, "fleet_r2", f.fleet().r2());
+            number(g, "hierarchical_mse", f.hierarchical().mse());
+            number(g, "hierarchical_r2", f.hierarchical().r2());
+            number(g, "stack_mse", f.stack().mse());
+            number(g, "stack_r2", f.stack().r2());
+        }
         g.writeEndObject();
     }
 

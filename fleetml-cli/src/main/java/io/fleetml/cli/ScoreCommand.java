@@ -11,6 +11,7 @@ import io.fleetml.data.TableFile;
 import io.fleetml.data.TableFile.Column;
 import io.fleetml.engine.LocalEngine;
 import io.fleetml.resolve.ModelResolver;
+import io.fleetml.resolve.ModelUse;
 import io.fleetml.score.ScoreReport;
 import io.fleetml.store.FleetStore;
 import io.fleetml.store.SessionRecord;
@@ -55,6 +56,11 @@ final class ScoreCommand implements Callable<Integer> {
             + "each prediction, e.g. a timestamp and the actual value.")
     List<String> keep = List.of();
 
+    @Option(names = "--use", defaultValue = "chosen", paramLabel = "MODEL", description = "Which of the session's models answer: "
+            + "chosen (default: each device's chosen model, the fleet model for devices the session does not know), device, fleet, "
+            + "hierarchical or stack (the last three need a session trained with --fleet).")
+    String use;
+
     @Mixin
     EngineOption engine;
 
@@ -66,14 +72,15 @@ final class ScoreCommand implements Callable<Integer> {
         LocalEngine local = engine.engine();
         try (FleetStore s = store.openExisting(); DuckDbFleetSource source = DuckDbFleetSource.open(data)) {
             SessionRecord record = Sessions.find(s.tracking(), session, experiment);
-            return score(source, record, s, out, idColumn, keep, local, command.commandLine().getOut(), command.commandLine().getErr());
+            return score(source, record, ModelUse.parse(use), s, out, idColumn, keep, local, command.commandLine().getOut(),
+                    command.commandLine().getErr());
         }
     }
 
     /** Scores, writes the predictions (when {@code out} is given), prints the summary; the exit code says whether any record got one. */
-    static int score(DuckDbFleetSource source, SessionRecord session, FleetStore store, Path out, String idColumn, List<String> keep,
-                     LocalEngine engine, PrintWriter print, PrintWriter err) {
-        ModelResolver models = LocalEngine.models(session, store.tracking());
+    static int score(DuckDbFleetSource source, SessionRecord session, ModelUse use, FleetStore store, Path out, String idColumn,
+                     List<String> keep, LocalEngine engine, PrintWriter print, PrintWriter err) {
+        ModelResolver models = LocalEngine.models(session, store.tracking(), use);
         if ((!keep.isEmpty() || idColumn != null && !source.isWholeNumber(idColumn)) && out == null) {
             throw new io.fleetml.data.FleetInputException(keep.isEmpty() ? "id column '" + idColumn + "' is not a whole number: it can be "
                     + "written to a predictions file only; give one with --out" : "--keep passes columns through to the predictions file; give it with --out");

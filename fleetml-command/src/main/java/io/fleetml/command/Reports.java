@@ -1,6 +1,7 @@
 package io.fleetml.command;
 
 import io.fleetml.engine.TrainReport;
+import io.fleetml.fleet.FleetReport;
 import io.fleetml.score.ScoreReport;
 import io.fleetml.store.DeviceQuery;
 import io.fleetml.store.SessionRecord;
@@ -41,6 +42,9 @@ public final class Reports {
                 Text.count(s.rowsUsed()), s.seconds(), Text.rate(report.trained(), s.seconds()));
         out.printf("  holdout MSE: median %s, p90 %s, max %s · R²: median %s, p10 %s%n",
                 Text.num(s.mseP50()), Text.num(s.mseP90()), Text.num(s.mseMax()), Text.num(s.r2P50()), Text.num(s.r2P10()));
+        if (session.fleet() != null) {
+            fleet(out, session.fleet());
+        }
         if (!s.worst().isEmpty()) {
             out.print("  worst devices by R²:");
             for (SessionSummary.WorstDevice w : s.worst()) {
@@ -63,14 +67,47 @@ public final class Reports {
         out.flush();
     }
 
+    /** A fleet session's models and how they compare on the test rows, side by side. */
+    private static void fleet(PrintWriter out, FleetReport f) {
+        StringBuilder chosen = new StringBuilder();
+        f.chosen().forEach((k, v) -> chosen.append(chosen.length() == 0 ? "" : ", ").append(k).append(' ').append(Text.count(v)));
+        out.printf("  fleet models (--fleet %s): %s fit on %s sampled training rows (at most %s a device); chosen: %s%n", f.mode().label(),
+                f.algorithm(), Text.count(f.sampleRows()), Text.count(f.quota()), chosen);
+        if (f.table().isEmpty()) {
+            return;
+        }
+        out.println("  test MSE by model (weighted by rows; median over devices):");
+        List<List<String>> rows = new java.util.ArrayList<>();
+        for (String model : new String[] {"device", "fleet", "hierarchical", "stack", "chosen"}) {
+            FleetReport.Row own = row(f, model, "own");
+            FleetReport.Row all = row(f, model, "all");
+            if (own == null && all == null) {
+                continue;
+            }
+            rows.add(List.of("  " + model, cell(own, FleetReport.Row::mse), cell(own, FleetReport.Row::medianMse),
+                    own == null ? "-" : Text.count(own.devices()), cell(all, FleetReport.Row::mse), cell(all, FleetReport.Row::medianMse),
+                    all == null ? "-" : Text.count(all.devices())));
+        }
+        out.print(Text.table(List.of("  model", "MSE", "median", "devices", "MSE (all)", "median (all)", "devices (all)"), rows));
+        out.println("  (first three columns: devices with a model of their own, where device-only predicts; then all devices)");
+    }
+
+    private static FleetReport.Row row(FleetReport f, String model, String scope) {
+        return f.table().stream().filter(r -> r.model().equals(model) && r.scope().equals(scope)).findFirst().orElse(null);
+    }
+
+    private static String cell(FleetReport.Row r, java.util.function.ToDoubleFunction<FleetReport.Row> v) {
+        return r == null ? "-" : Text.num(v.applyAsDouble(r));
+    }
+
     /**
      * The exit code of a training command: {@link ExitCode#NOTHING_DONE}, with the reason on {@code err}, when no
      * device has a model.
      */
     public static int trainExit(TrainReport report, PrintWriter err) {
         SessionSummary s = report.summary();
-        if (s.ok() > 0) {
-            return ExitCode.OK;
+        if (s.ok() > 0 || report.session().fleet() != null) {
+            return ExitCode.OK; // with a fleet model, every device has one
         }
         err.println("fleetml: no device trained (" + s.failed() + " failed, " + s.skipped()
                 + " skipped); see the reasons above or with: fleetml devices " + report.session().id());
@@ -97,6 +134,11 @@ public final class Reports {
     public static void score(PrintWriter out, ScoreReport r, String session, double seconds, String written) {
         out.printf("scored %s of %s records (%s devices) with session %s in %.2f s (%s records/s)%n", Text.count(r.predicted()),
                 Text.count(r.records()), Text.count(r.devices()), session, seconds, Text.rate(r.records(), seconds));
+        if (r.byModel().size() > 1) {
+            StringBuilder by = new StringBuilder();
+            r.byModel().forEach((m, n) -> by.append(by.length() == 0 ? "" : ", ").append(m).append(' ').append(Text.count(n)));
+            out.printf("  records by model: %s%n", by);
+        }
         if (r.devicesWithoutModel() > 0) {
             out.printf("  no model: %s devices, %s records (unknown to the session, or failed/skipped there): no prediction%n",
                     Text.count(r.devicesWithoutModel()), Text.count(r.recordsWithoutModel()));

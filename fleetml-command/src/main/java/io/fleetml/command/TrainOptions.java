@@ -1,5 +1,7 @@
 package io.fleetml.command;
 
+import io.fleetml.fleet.FleetMode;
+import io.fleetml.fleet.FleetSpec;
 import io.fleetml.train.TrainSpec;
 import picocli.CommandLine.Option;
 
@@ -39,11 +41,38 @@ public final class TrainOptions {
     @Option(names = "--experiment", defaultValue = "default", description = "Experiment name (default: ${DEFAULT-VALUE}).")
     String experiment;
 
+    @Option(names = "--fleet", defaultValue = "none", paramLabel = "MODE", description = "none (default): device models only; fallback: "
+            + "also a fleet-wide model, and per device the better of it and the device's own; stack: also the hierarchical model "
+            + "(fleet + the device's residual model) and a stacking ensemble among the choices.")
+    String fleet;
+
+    @Option(names = "--fleet-algorithm", defaultValue = FleetSpec.DEFAULT_ALGORITHM, paramLabel = "NAME",
+            description = "With --fleet: the fleet model's algorithm (default: ${DEFAULT-VALUE}).")
+    String fleetAlgorithm;
+
+    @Option(names = "--fleet-param", paramLabel = "NAME=VALUE", description = "With --fleet: a fleet model parameter, repeatable.")
+    Map<String, String> fleetParams = new LinkedHashMap<>();
+
+    @Option(names = "--validation-fraction", defaultValue = "0.2", paramLabel = "F",
+            description = "With --fleet: fraction of each device's rows that choose its model and fit the stacker, never trained on "
+                    + "nor reported (default: ${DEFAULT-VALUE}).")
+    double validationFraction;
+
+    @Option(names = "--fleet-sample-rows", defaultValue = "2000000", paramLabel = "N",
+            description = "With --fleet: most training rows the fleet model is fit on, shared out evenly over the devices (default: ${DEFAULT-VALUE}).")
+    long fleetSampleRows;
+
     /** The spec these options describe; the id column defaults to {@code record_id} when {@code columns} has one. */
     public TrainSpec spec(List<String> columns) {
         String id = idColumn != null ? idColumn : TrainSpec.defaultIdColumn(columns);
         return TrainSpec.builder(deviceColumn, features, label).algorithm(algorithm).params(params)
                 .testFraction(testFraction).timeColumns(timeColumns).idColumn(id).minRows(minRows)
-                .experiment(experiment).build();
+                .experiment(experiment).fleet(fleetSpec()).build();
+    }
+
+    private FleetSpec fleetSpec() {
+        FleetMode mode = FleetMode.parse(fleet);
+        return mode == FleetMode.NONE ? FleetSpec.NONE
+                : new FleetSpec(mode, fleetAlgorithm, fleetParams, validationFraction, fleetSampleRows);
     }
 }

@@ -1,10 +1,15 @@
 package io.fleetml.engine;
 
+import io.fleetml.data.DeviceFrame;
 import io.fleetml.data.FleetInputException;
+import io.fleetml.fleet.FleetSample;
+import io.fleetml.model.DeviceModel;
+import io.fleetml.train.DeviceTraining;
 import io.fleetml.data.FleetShape;
 import io.fleetml.data.FleetSource;
 import io.fleetml.data.FrameQuery;
 import io.fleetml.resolve.ModelResolver;
+import io.fleetml.resolve.ModelUse;
 import io.fleetml.score.DeviceScoring;
 import io.fleetml.score.PredictionSink;
 import io.fleetml.score.ScoreReport;
@@ -64,8 +69,9 @@ public final class LocalEngine implements Engine {
             progress.start("train", shape.devices());
             try {
                 if (shape.devices() > 0) {
-                    try (FleetSource.Frames frames = source.frames(query)) {
-                        TrainingWorker worker = new TrainingWorker(session.session(), store.artifacts(), Math.max(1, threads / workers));
+                    try (DeviceModel fleet = session.fleetModel(store.artifacts(), quota -> sample(source, query, spec, quota, workers), threads);
+                         FleetSource.Frames frames = source.frames(query)) {
+                        TrainingWorker worker = new TrainingWorker(session.session(), store.artifacts(), Math.max(1, threads / workers), fleet);
                         String packs = session.packPrefix();
                         DevicePipeline.run(frames, workers, batch -> worker.train(packs + String.format("%05d", batch.index()), batch.frames()),
                                 outcomes -> {
@@ -85,6 +91,20 @@ public final class LocalEngine implements Engine {
         }
     }
 
+    /** The fleet model's sample: a first pass over the devices, taking up to {@code quota} training rows of each. */
+    private static DeviceFrame sample(FleetSource source, FrameQuery query, TrainSpec spec, long quota, int workers) {
+        DeviceTraining training = new DeviceTraining(spec, 1);
+        FleetSample sample = new FleetSample(spec.features());
+        boolean dropMissing = !spec.fleet().resolveAlgorithm().handlesMissingFeatures();
+        try (FleetSource.Frames frames = source.frames(query)) {
+            DevicePipeline.run(frames, workers, batch -> {
+                batch.frames().forEach(f -> sample.add(FleetSample.take(training.trainingRows(f), quota, dropMissing, spec.seed())));
+                return null;
+            }, ignored -> { });
+        }
+        return sample.frame();
+    }
+
     /**
      * Predicts every record of {@code source} with its device's model from {@code session} (a finished one). The
      * session's models are read from the store while the data is sorted.
@@ -100,8 +120,18 @@ public final class LocalEngine implements Engine {
      * @throws FleetInputException when the session is not finished
      */
     public static ModelResolver models(SessionRecord session, TrackingStore tracking) {
-        SessionModels.requireScorable(session);
-        return ModelResolver.deferred(CompletableFuture.supplyAsync(() -> SessionModels.of(session, tracking)), SessionModels.names(session, tracking));
+        return models(session, tracking, ModelUse.CHOSEN);
+    }
+
+    /**
+     * The models of a finished session that {@code use} asks for, read in the background.
+     *
+     * @throws FleetInputException when the session is not finished, or has no such models
+     */
+    public static ModelResolver models(SessionRecord session, TrackingStore tracking, ModelUse use) {
+        SessionModels.requireScorable(session, use);
+        return ModelResolver.deferred(CompletableFuture.supplyAsync(() -> SessionModels.of(session, tracking, use)),
+                SessionModels.names(session, tracking));
     }
 
     @Override
@@ -111,8 +141,7 @@ public final class LocalEngine implements Engine {
         long start = System.nanoTime();
         ScoreReport.Tally tally = new ScoreReport.Tally();
         progress.start("score", shape.devices());
-        try (FleetSource.Frames frames = source.frames(query)) {
-            DeviceScoring scoring = new DeviceScoring(models, artifacts);
+        try (FleetSource.Frames frames = source.frames(query); DeviceScoring scoring = new DeviceScoring(models, artifacts)) {
             int workers = (int) Math.max(1, Math.min(threads, shape.devices()));
             DevicePipeline.run(frames, workers, batch -> batch.frames().stream().map(scoring::score).toList(), scored -> {
                 for (DeviceScoring.Scored s : scored) {

@@ -1,6 +1,20 @@
 package io.fleetml.engine;
 
 import io.fleetml.data.DeviceFilter;
+import io.fleetml.data.DeviceFrame;
+import io.fleetml.fleet.DeviceChoice;
+import io.fleetml.fleet.FleetChoice;
+import io.fleetml.fleet.FleetComparison;
+import io.fleetml.fleet.FleetMode;
+import io.fleetml.fleet.FleetReport;
+import io.fleetml.fleet.FleetSample;
+import io.fleetml.fleet.FleetSpec;
+import io.fleetml.fleet.FleetStats;
+import io.fleetml.fleet.Stacker;
+import io.fleetml.model.Algorithm;
+import io.fleetml.model.DeviceModel;
+import io.fleetml.resolve.ModelKind;
+import io.fleetml.train.Metrics;
 import io.fleetml.data.FleetInputException;
 import io.fleetml.store.ArtifactStore;
 import io.fleetml.store.DeviceQuery;
@@ -14,6 +28,7 @@ import io.fleetml.store.TrackingStore;
 import io.fleetml.train.TrainOutcome;
 import io.fleetml.train.TrainSpec;
 
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,6 +58,7 @@ public final class TrainingCoordinator implements AutoCloseable {
     private final long start = System.nanoTime();
     private final String packPrefix;
     private long trained;
+    private FleetReport fleetReport;
     private boolean ended;
 
     private TrainingCoordinator(TrackingStore tracking, SessionRecord session, boolean resumed, boolean wholeSummaryFromStore) {
@@ -133,6 +149,10 @@ public final class TrainingCoordinator implements AutoCloseable {
             throw StoreException.conflict("session " + parent.id() + " is " + parent.status() + "; retrain a finished session"
                     + (parent.status().resumable() ? ", or finish this one with: fleetml resume " + parent.id() : ""));
         }
+        if (parent.spec().fleet().enabled()) {
+            throw new FleetInputException("session " + parent.id() + " has fleet models (--fleet " + parent.spec().fleet().mode().label()
+                    + "); retraining some of its devices is not supported yet: train a new session with --fleet");
+        }
         Set<String> todo = selected(tracking, parent.id(), selection);
         if (todo.isEmpty()) {
             throw new FleetInputException("nothing to retrain: no " + selection.describe(parent.id()) + "; pick devices with --status or --devices");
@@ -182,6 +202,45 @@ public final class TrainingCoordinator implements AutoCloseable {
         trained += outcomes.size();
     }
 
+    /**
+     * The session's fleet model, open (the caller closes it), or null when the spec trains device models only. A
+     * resumed session loads the one it stored before; else it is fit on the sample {@code collect} gathers (given the
+     * per-device quota), stored beside the device models, and recorded with the session.
+     */
+    public DeviceModel fleetModel(ArtifactStore artifacts, java.util.function.LongFunction<DeviceFrame> collect, int threads) {
+        FleetSpec fleet = session.spec().fleet();
+        if (!fleet.enabled()) {
+            return null;
+        }
+        Algorithm algorithm = fleet.resolveAlgorithm();
+        try {
+            if (session.fleet() != null && session.fleet().modelUri() != null) {
+                return algorithm.load(artifacts.read(session.fleet().modelUri()));
+            }
+            long quota = FleetSample.quota(fleet.sampleRows(), Math.max(1, session.nDevices()));
+            DeviceFrame sample = collect.apply(quota);
+            if (sample.rows() == 0) {
+                throw new FleetInputException("no training rows for the fleet model: no device has a labelled training row");
+            }
+            Map<String, String> params = fleet.resolvedParams();
+            DeviceModel model = algorithm.trainer(params, threads).fit(sample);
+            String json = "{\"session_id\":\"" + session.id() + "\",\"kind\":\"fleet\",\"algorithm\":\"" + algorithm.name()
+                    + "\",\"sample_rows\":" + sample.rows() + ",\"library\":\"" + algorithm.library() + "\"}";
+            String uri = artifacts.writePack(session.id(), "fleet", List.of(new ArtifactStore.DeviceArtifact("fleet", model.artifact(),
+                    json.getBytes(java.nio.charset.StandardCharsets.UTF_8)))).get(0);
+            FleetReport report = new FleetReport(fleet.mode(), algorithm.name(), params, uri, sample.rows(), quota, null, Map.of(), List.of());
+            tracking.recordFleet(session.id(), report);
+            fleetReport = report;
+            return model;
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot store or read the fleet model: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException("the fleet model could not be fit: " + e.getMessage(), e);
+        }
+    }
+
     /** Finishes the session: a retraining inherits its parent's other devices, then the summary is recorded. */
     public TrainReport finish() {
         stopHeart();
@@ -189,9 +248,46 @@ public final class TrainingCoordinator implements AutoCloseable {
         if (session.parent() != null) {
             tracking.inheritRuns(session.id(), session.parent());
         }
+        if (session.spec().fleet().enabled()) {
+            finishFleet();
+        }
         SessionSummary summary = wholeSummaryFromStore ? summaryFromStore() : collector.summary(seconds());
         tracking.finishSession(session.id(), SessionStatus.FINISHED, summary, summary.devices(), null);
         return new TrainReport(tracking.session(session.id()).orElseThrow(), summary, trained);
+    }
+
+    /**
+     * Fits the stacker on every device's validation statistics, then chooses each device's model and records the
+     * choices, the stack's test metrics and the comparison table. Two passes over the runs in the store, none over
+     * the data.
+     */
+    private void finishFleet() {
+        FleetReport report = fleetReport != null ? fleetReport : tracking.session(session.id()).orElseThrow().fleet();
+        FleetMode mode = session.spec().fleet().mode();
+        double[][] gram = FleetStats.gram();
+        tracking.forEachDevice(session.id(), DeviceQuery.ALL, o -> {
+            if (o.fleet() != null && o.status() == TrainOutcome.Status.OK) {
+                FleetStats.addGram(gram, o.fleet().stats(), FleetStats.VALIDATION);
+            }
+        });
+        Stacker stacker = mode == FleetMode.STACK ? Stacker.fit(gram) : null;
+        FleetComparison comparison = new FleetComparison(mode, stacker);
+        List<DeviceChoice> choices = new ArrayList<>();
+        tracking.forEachDevice(session.id(), DeviceQuery.ALL, o -> {
+            if (o.fleet() == null) {
+                return; // no device id: nothing can answer for it
+            }
+            boolean own = o.status() == TrainOutcome.Status.OK;
+            double[] stats = o.fleet().stats();
+            ModelKind chosen = FleetChoice.choose(mode, own, stats, stacker);
+            comparison.add(own, stats, chosen);
+            choices.add(new DeviceChoice(o.deviceId(), chosen,
+                    stacker == null || !own ? Metrics.NONE : FleetStats.metrics(stats, FleetStats.TEST, stacker.weights())));
+        });
+        for (int from = 0; from < choices.size(); from += 10_000) {
+            tracking.recordChoices(session.id(), choices.subList(from, Math.min(choices.size(), from + 10_000)));
+        }
+        tracking.recordFleet(session.id(), report.finished(stacker, comparison.chosen(), comparison.table()));
     }
 
     /** A resumed or retrained session's summary covers every run it has, not only those trained now. */

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fleetml.data.DeviceFrame;
 import io.fleetml.model.Algorithm;
+import io.fleetml.model.DeviceModel;
 import io.fleetml.store.ArtifactStore;
 import io.fleetml.store.ArtifactStore.DeviceArtifact;
 import io.fleetml.store.SessionRecord;
@@ -33,11 +34,14 @@ public final class TrainingWorker {
     private final ArtifactStore artifacts;
     private final String sharedMeta;
 
-    /** @param threadsPerDevice threads the algorithm may use for one device */
-    public TrainingWorker(SessionRecord session, ArtifactStore artifacts, int threadsPerDevice) {
+    /**
+     * @param threadsPerDevice threads the algorithm may use for one device
+     * @param fleetModel       the session's fleet model, or null when it has none
+     */
+    public TrainingWorker(SessionRecord session, ArtifactStore artifacts, int threadsPerDevice, DeviceModel fleetModel) {
         TrainSpec spec = session.spec();
         this.sessionId = session.id();
-        this.training = new DeviceTraining(spec, threadsPerDevice);
+        this.training = new DeviceTraining(spec, threadsPerDevice, fleetModel);
         this.artifacts = artifacts;
         // What all devices' metadata shares is serialised once; per device only its own fields are appended.
         Algorithm algorithm = spec.resolveAlgorithm();
@@ -62,13 +66,34 @@ public final class TrainingWorker {
         List<TrainOutcome> outcomes = new ArrayList<>(frames.size());
         List<DeviceArtifact> toStore = new ArrayList<>();
         List<Integer> stored = new ArrayList<>();
+        List<DeviceArtifact> residuals = new ArrayList<>();
+        List<Integer> withResidual = new ArrayList<>();
         for (DeviceFrame frame : frames) {
             DeviceTraining.Result r = training.train(frame);
             if (r.artifact() != null) {
                 stored.add(outcomes.size());
                 toStore.add(new DeviceArtifact(frame.deviceId(), r.artifact(), meta(r)));
             }
+            if (r.residual() != null) {
+                withResidual.add(outcomes.size());
+                residuals.add(new DeviceArtifact(frame.deviceId(), r.residual(), meta(r)));
+            }
             outcomes.add(r.outcome());
+        }
+        if (!residuals.isEmpty()) {
+            // the residual models of the hierarchical model: a pack of their own, keyed by device as the device models are
+            try {
+                List<String> uris = artifacts.writePack(sessionId, pack + "-residual", residuals);
+                for (int i = 0; i < uris.size(); i++) {
+                    int at = withResidual.get(i);
+                    TrainOutcome o = outcomes.get(at);
+                    outcomes.set(at, o.withFleet(o.fleet().withResidualUri(uris.get(i))));
+                }
+            } catch (IOException | RuntimeException e) {
+                for (int at : withResidual) {
+                    outcomes.set(at, outcomes.get(at).storeFailed("cannot store the residual model: " + e.getMessage()));
+                }
+            }
         }
         if (!toStore.isEmpty()) {
             try {

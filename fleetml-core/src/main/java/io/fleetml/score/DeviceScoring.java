@@ -1,24 +1,25 @@
 package io.fleetml.score;
 
 import io.fleetml.data.DeviceFrame;
-import io.fleetml.model.Algorithm;
-import io.fleetml.model.Algorithms;
-import io.fleetml.model.DeviceModel;
+import io.fleetml.resolve.ModelCache;
 import io.fleetml.resolve.ModelRef;
 import io.fleetml.resolve.ModelResolver;
 import io.fleetml.store.ArtifactStore;
 
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.io.IOException;
+import java.util.Arrays;
 
 /**
- * Predicts a device's records with the model that answers for it, the same on every engine. A model that
- * cannot be read (its pack deleted or corrupt) costs that device its predictions, not the run. Thread-safe.
+ * Predicts a device's records with the model that answers for it, the same on every engine: the resolver names the
+ * model, the {@link ModelCache} loads it (a fleet model once for all devices), and a combination (hierarchical,
+ * stack) predicts with each of its inputs. A model that cannot be read (its pack deleted or corrupt) costs that
+ * device its predictions, not the run. Thread-safe.
  */
-public final class DeviceScoring {
+public final class DeviceScoring implements AutoCloseable {
+    /** Batch scoring reads each device's model once: the cache need only hold the fleet models and those in use. */
+    private static final long BATCH_CACHE_BYTES = 64L << 20;
     private final ModelResolver models;
-    private final ArtifactStore artifacts;
-    private final Map<String, Algorithm> algorithms = new ConcurrentHashMap<>();
+    private final ModelCache cache;
 
     /**
      * Predictions for one device's frame.
@@ -32,24 +33,44 @@ public final class DeviceScoring {
 
     public DeviceScoring(ModelResolver models, ArtifactStore artifacts) {
         this.models = models;
-        this.artifacts = artifacts;
+        this.cache = new ModelCache(artifacts, BATCH_CACHE_BYTES);
     }
 
-    /** Loads the device's model (once: frames arrive one per device) and predicts every row. */
+    /** Resolves the device's model (once: frames arrive one per device) and predicts every row. */
     public Scored score(DeviceFrame frame) {
         ModelRef ref = models.resolve(frame.deviceId());
         if (ref == null) {
             return new Scored(frame, null, null, null);
         }
-        DeviceModel model;
         try {
-            model = algorithms.computeIfAbsent(ref.algorithm(), Algorithms::named).load(artifacts.read(ref.uri()));
-        } catch (Exception | LinkageError e) {
+            return new Scored(frame, predict(ref, frame.infinityAsMissing()), ref.name(), null);
+        } catch (IOException | RuntimeException | LinkageError e) {
             String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
             return new Scored(frame, null, null, m);
         }
-        try (model) {
-            return new Scored(frame, model.predict(frame.infinityAsMissing()), ref.name(), null);
+    }
+
+    /** One prediction per row of {@code frame} by {@code ref}; NaN where a model cannot predict a row. */
+    public double[] predict(ModelRef ref, DeviceFrame frame) throws IOException {
+        if (!ref.combined()) {
+            try (ModelCache.Lease lease = cache.acquire(ref)) {
+                return lease.model().predict(frame);
+            }
         }
+        double[] w = ref.weights();
+        double[] out = new double[frame.rows()];
+        Arrays.fill(out, w[0]);
+        for (int i = 0; i < ref.inputs().size(); i++) {
+            double[] p = predict(ref.inputs().get(i), frame);
+            for (int r = 0; r < out.length; r++) {
+                out[r] += w[i + 1] * p[r];
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        cache.close();
     }
 }

@@ -15,10 +15,11 @@ import java.util.List;
  * @param recordsNotPredicted records of devices with a model that still got no prediction (a missing feature the model cannot take)
  * @param unreadable          the first devices whose model could not be read, with the reason
  * @param seconds             wall time
+ * @param byModel             records predicted, by the kind of model that answered ({@code device}, {@code fleet}, ...)
  */
 public record ScoreReport(long records, long devices, long predicted, long devicesWithoutModel, long recordsWithoutModel,
                           long devicesUnreadable, long recordsUnreadable, long recordsNotPredicted, List<Unreadable> unreadable,
-                          double seconds) implements java.io.Serializable {
+                          double seconds, java.util.Map<String, Long> byModel) implements java.io.Serializable {
 
     /** How many unreadable devices a report names. */
     public static final int NAMED = 5;
@@ -29,6 +30,7 @@ public record ScoreReport(long records, long devices, long predicted, long devic
 
     public ScoreReport {
         unreadable = List.copyOf(unreadable);
+        byModel = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(byModel));
     }
 
     /**
@@ -38,7 +40,9 @@ public record ScoreReport(long records, long devices, long predicted, long devic
     public static ScoreReport sum(List<ScoreReport> parts, double seconds) {
         long records = 0, devices = 0, predicted = 0, devicesWithoutModel = 0, recordsWithoutModel = 0, devicesUnreadable = 0, recordsUnreadable = 0;
         java.util.ArrayList<Unreadable> named = new java.util.ArrayList<>();
+        java.util.Map<String, Long> byModel = new java.util.TreeMap<>();
         for (ScoreReport p : parts) {
+            p.byModel().forEach((k, v) -> byModel.merge(k, v, Long::sum));
             records += p.records();
             devices += p.devices();
             predicted += p.predicted();
@@ -49,7 +53,7 @@ public record ScoreReport(long records, long devices, long predicted, long devic
             p.unreadable().stream().limit(NAMED - named.size()).forEach(named::add);
         }
         return new ScoreReport(records, devices, predicted, devicesWithoutModel, recordsWithoutModel, devicesUnreadable, recordsUnreadable,
-                records - predicted - recordsWithoutModel - recordsUnreadable, named, seconds);
+                records - predicted - recordsWithoutModel - recordsUnreadable, named, seconds, byModel);
     }
 
     /** Adds up what each part of a run did; unreadable devices are named up to {@link #NAMED}. */
@@ -62,6 +66,7 @@ public record ScoreReport(long records, long devices, long predicted, long devic
         private long devicesUnreadable;
         private long recordsUnreadable;
         private final java.util.ArrayList<Unreadable> named = new java.util.ArrayList<>();
+        private final java.util.Map<String, Long> byModel = new java.util.TreeMap<>();
 
         /** Counts one scored device; returns its predictions, NaN where it got none. */
         public double[] add(DeviceScoring.Scored s) {
@@ -83,17 +88,22 @@ public record ScoreReport(long records, long devices, long predicted, long devic
                 java.util.Arrays.fill(none, Double.NaN);
                 return none;
             }
+            long before = predicted;
             for (double p : s.predictions()) {
                 if (!Double.isNaN(p)) {
                     predicted++;
                 }
+            }
+            if (s.model() != null && predicted > before) {
+                int slash = s.model().indexOf('/');
+                byModel.merge(slash < 0 ? s.model() : s.model().substring(0, slash), predicted - before, Long::sum);
             }
             return s.predictions();
         }
 
         public ScoreReport report(double seconds) {
             return new ScoreReport(records, devices, predicted, devicesWithoutModel, recordsWithoutModel, devicesUnreadable,
-                    recordsUnreadable, records - predicted - recordsWithoutModel - recordsUnreadable, named, seconds);
+                    recordsUnreadable, records - predicted - recordsWithoutModel - recordsUnreadable, named, seconds, byModel);
         }
     }
 }

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import io.fleetml.fleet.FleetMode;
+import io.fleetml.fleet.FleetSpec;
 import io.fleetml.train.TrainOutcome;
 import io.fleetml.train.TrainSpec;
 
@@ -44,7 +46,50 @@ final class SessionJson {
             g.writeStringField("idColumn", spec.idColumn());
             g.writeNumberField("minRows", spec.minRows());
             g.writeStringField("experiment", spec.experiment());
+            if (spec.fleet().enabled()) {
+                FleetSpec f = spec.fleet();
+                g.writeObjectFieldStart("fleet");
+                g.writeStringField("mode", f.mode().name());
+                g.writeStringField("algorithm", f.algorithm());
+                g.writeObjectFieldStart("params");
+                for (Map.Entry<String, String> p : f.params().entrySet()) {
+                    g.writeStringField(p.getKey(), p.getValue());
+                }
+                g.writeEndObject();
+                g.writeNumberField("validationFraction", f.validationFraction());
+                g.writeNumberField("sampleRows", f.sampleRows());
+                g.writeEndObject();
+            }
         });
+    }
+
+    private static FleetSpec fleet(JsonParser p) throws IOException {
+        expect(p, JsonToken.START_OBJECT);
+        FleetMode mode = FleetMode.NONE;
+        String algorithm = FleetSpec.DEFAULT_ALGORITHM;
+        Map<String, String> params = new LinkedHashMap<>();
+        double validation = FleetSpec.DEFAULT_VALIDATION;
+        long sampleRows = FleetSpec.DEFAULT_SAMPLE_ROWS;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String field = p.currentName();
+            p.nextToken();
+            switch (field) {
+                case "mode" -> mode = FleetMode.valueOf(p.getValueAsString());
+                case "algorithm" -> algorithm = p.getValueAsString();
+                case "params" -> {
+                    expect(p, JsonToken.START_OBJECT);
+                    while (p.nextToken() == JsonToken.FIELD_NAME) {
+                        String name = p.currentName();
+                        p.nextToken();
+                        params.put(name, p.getValueAsString());
+                    }
+                }
+                case "validationFraction" -> validation = real(p);
+                case "sampleRows" -> sampleRows = p.getValueAsLong();
+                default -> p.skipChildren();
+            }
+        }
+        return new FleetSpec(mode, algorithm, params, validation, sampleRows);
     }
 
     static TrainSpec spec(String json) throws IOException {
@@ -54,6 +99,7 @@ final class SessionJson {
             Map<String, String> params = new LinkedHashMap<>();
             double testFraction = 0.2;
             int minRows = 10;
+            FleetSpec fleet = FleetSpec.NONE;
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String field = p.currentName();
                 p.nextToken();
@@ -75,10 +121,12 @@ final class SessionJson {
                     case "idColumn" -> idColumn = p.getValueAsString();
                     case "minRows" -> minRows = p.getValueAsInt();
                     case "experiment" -> experiment = p.getValueAsString();
+                    case "fleet" -> fleet = fleet(p);
                     default -> p.skipChildren();
                 }
             }
-            return new TrainSpec(deviceColumn, features, label, algorithm, params, testFraction, timeColumns, idColumn, minRows, experiment);
+            return new TrainSpec(deviceColumn, features, label, algorithm, params, testFraction, timeColumns, idColumn, minRows, experiment,
+                    fleet);
         }
     }
 

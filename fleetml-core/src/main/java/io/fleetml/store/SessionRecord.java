@@ -1,6 +1,7 @@
 package io.fleetml.store;
 
 import io.fleetml.data.DeviceIdType;
+import io.fleetml.fleet.FleetReport;
 import io.fleetml.train.TrainSpec;
 
 /**
@@ -25,11 +26,12 @@ import io.fleetml.train.TrainSpec;
  * @param engine        what trained it: {@code local} or {@code spark}
  * @param owner         the process that runs (or ran) it, or null
  * @param heartbeatAt   ISO-8601 instant of its owner's last sign of life, or null
+ * @param fleet         its fleet models, or null when it trained device models only (or has not fit its fleet model yet)
  */
 public record SessionRecord(String id, String experiment, SessionStatus status, String startedAt, String endedAt,
                             TrainSpec spec, String dataSource, String dataLocation, long nRows, long nDevices, DeviceIdType deviceIds,
                             SessionSummary summary, String artifactRoot, String error, String parent, DeviceSelection selection,
-                            String engine, SessionOwner owner, String heartbeatAt) implements java.io.Serializable {
+                            String engine, SessionOwner owner, String heartbeatAt, FleetReport fleet) implements java.io.Serializable {
 
     /** Why {@code fleetml resume} may not continue this session, with what to do instead; null when it may. */
     public String resumeRefusal() {

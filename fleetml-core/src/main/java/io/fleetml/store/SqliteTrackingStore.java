@@ -2,6 +2,11 @@ package io.fleetml.store;
 
 import io.fleetml.data.DeviceIdType;
 import io.fleetml.train.Metrics;
+import io.fleetml.fleet.DeviceChoice;
+import io.fleetml.fleet.FleetOutcome;
+import io.fleetml.fleet.FleetReport;
+import io.fleetml.fleet.FleetStats;
+import io.fleetml.resolve.ModelKind;
 import io.fleetml.train.TrainOutcome;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteErrorCode;
@@ -43,7 +48,11 @@ public final class SqliteTrackingStore implements TrackingStore {
     static final Duration STALE_AFTER = Duration.ofMinutes(2);
     private static final DateTimeFormatter ID_TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
     private static final String RUN_COLUMNS = "device_id, status, n_rows, n_used, n_test, n_dropped, mse, rmse, mae, r2, "
-            + "train_mse, model_uri, error, train_ms, trained_in";
+            + "train_mse, model_uri, error, train_ms, trained_in, chosen, fleet_mse, fleet_r2, hier_mse, hier_r2, stack_mse, stack_r2, "
+            + "residual_uri, fleet_stats";
+    /** The fleet columns of a run, as copied from a parent's run ({@code p.}). */
+    private static final String FLEET_COLUMNS = "p.chosen, p.fleet_mse, p.fleet_r2, p.hier_mse, p.hier_r2, p.stack_mse, p.stack_r2, "
+            + "p.residual_uri, p.fleet_stats";
     private static final String PACK_OF = "CASE WHEN instr(model_uri, '!/') > 0 THEN substr(model_uri, 1, instr(model_uri, '!/') - 1) ELSE model_uri END";
 
     private final Path file;
@@ -324,7 +333,7 @@ public final class SqliteTrackingStore implements TrackingStore {
         DeviceIdType ids = idType(sessionId);
         write(() -> {
             try (PreparedStatement ps = db.prepareStatement("INSERT OR REPLACE INTO device_runs (session_id, " + RUN_COLUMNS
-                    + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
+                    + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
                 for (TrainOutcome o : outcomes) {
                     ps.setString(1, sessionId);
                     bindDevice(ps, 2, ids, o.deviceId());
@@ -342,6 +351,16 @@ public final class SqliteTrackingStore implements TrackingStore {
                     ps.setString(14, o.error());
                     ps.setDouble(15, o.trainMs());
                     ps.setString(16, o.trainedIn());
+                    FleetOutcome f = o.fleet();
+                    ps.setString(17, f == null || f.chosen() == null ? null : f.chosen().label());
+                    real(ps, 18, f == null ? Double.NaN : f.fleet().mse());
+                    real(ps, 19, f == null ? Double.NaN : f.fleet().r2());
+                    real(ps, 20, f == null ? Double.NaN : f.hierarchical().mse());
+                    real(ps, 21, f == null ? Double.NaN : f.hierarchical().r2());
+                    real(ps, 22, f == null ? Double.NaN : f.stack().mse());
+                    real(ps, 23, f == null ? Double.NaN : f.stack().r2());
+                    ps.setString(24, f == null ? null : relative(f.residualUri()));
+                    ps.setBytes(25, f == null ? null : FleetStats.toBytes(f.stats()));
                     ps.addBatch();
                 }
                 ps.executeBatch();
@@ -385,7 +404,7 @@ public final class SqliteTrackingStore implements TrackingStore {
             try (PreparedStatement ps = db.prepareStatement("INSERT OR REPLACE INTO device_runs (session_id, " + RUN_COLUMNS + ") "
                     + "SELECT ?1, p.device_id, p.status, p.n_rows, p.n_used, p.n_test, p.n_dropped, p.mse, p.rmse, p.mae, p.r2, p.train_mse, "
                     + "p.model_uri, 'retraining failed (' || coalesce(n.error, n.status) || '); kept the model of ' || coalesce(p.trained_in, p.session_id), "
-                    + "p.train_ms, coalesce(p.trained_in, p.session_id) FROM device_runs p JOIN device_runs n "
+                    + "p.train_ms, coalesce(p.trained_in, p.session_id), " + FLEET_COLUMNS + " FROM device_runs p JOIN device_runs n "
                     + "ON n.session_id = ?1 AND n.device_id = p.device_id WHERE p.session_id = ?2 AND p.status = 'OK' "
                     + "AND n.status <> 'OK' AND n.trained_in IS NULL")) {
                 ps.setString(1, sessionId);
@@ -394,7 +413,7 @@ public final class SqliteTrackingStore implements TrackingStore {
             }
             try (PreparedStatement ps = db.prepareStatement("INSERT OR IGNORE INTO device_runs (session_id, " + RUN_COLUMNS + ") "
                     + "SELECT ?1, device_id, status, n_rows, n_used, n_test, n_dropped, mse, rmse, mae, r2, train_mse, model_uri, error, "
-                    + "train_ms, coalesce(trained_in, session_id) FROM device_runs WHERE session_id = ?2")) {
+                    + "train_ms, coalesce(trained_in, session_id), " + FLEET_COLUMNS.replace("p.", "") + " FROM device_runs WHERE session_id = ?2")) {
                 ps.setString(1, sessionId);
                 ps.setString(2, parent);
                 carried += ps.executeUpdate();
@@ -437,7 +456,7 @@ public final class SqliteTrackingStore implements TrackingStore {
 
     private static final String SESSION_COLUMNS = "SELECT s.session_id, e.name, s.status, s.started_at, s.ended_at, s.spec, "
             + "s.data_source, s.data_location, s.n_rows, s.n_devices, s.device_ids, s.summary, s.artifact_root, s.error, "
-            + "s.parent_session, s.selection, s.engine, s.owner, s.heartbeat_at "
+            + "s.parent_session, s.selection, s.engine, s.owner, s.heartbeat_at, s.fleet "
             + "FROM sessions s JOIN experiments e ON e.experiment_id = s.experiment_id ";
 
     @Override
@@ -496,11 +515,16 @@ public final class SqliteTrackingStore implements TrackingStore {
             }
             String summary = rs.getString(12);
             String selection = rs.getString(16);
+            String fleet = rs.getString(20);
+            FleetReport fleetReport = fleet == null ? null : FleetReport.fromJson(fleet);
+            if (fleetReport != null && fleetReport.modelUri() != null) {
+                fleetReport = fleetReport.withModelUri(absolute(fleetReport.modelUri()));
+            }
             return new SessionRecord(id, rs.getString(2), status, rs.getString(4), rs.getString(5),
                     SessionJson.spec(rs.getString(6)), rs.getString(7), rs.getString(8), rs.getLong(9),
                     rs.getLong(10), DeviceIdType.valueOf(rs.getString(11)), summary == null ? null : SessionJson.summary(summary),
                     absolute(rs.getString(13)), rs.getString(14), rs.getString(15),
-                    selection == null ? null : SessionJson.selection(selection), rs.getString(17), owner, heartbeat);
+                    selection == null ? null : SessionJson.selection(selection), rs.getString(17), owner, heartbeat, fleetReport);
         } catch (java.io.IOException | RuntimeException e) {
             throw StoreException.unavailable("session " + id + " in " + location() + " is unreadable: " + firstLine(e), e);
         }
@@ -663,9 +687,55 @@ public final class SqliteTrackingStore implements TrackingStore {
     }
 
     private TrainOutcome outcome(ResultSet rs) throws SQLException {
+        byte[] stats = rs.getBytes(24);
+        FleetOutcome fleet = null;
+        if (stats != null) {
+            String chosen = rs.getString(16);
+            fleet = new FleetOutcome(chosen == null ? null : ModelKind.valueOf(chosen.toUpperCase(java.util.Locale.ROOT)),
+                    metrics(rs, 17), metrics(rs, 19), metrics(rs, 21), absolute(rs.getString(23)), FleetStats.fromBytes(stats));
+        }
         return new TrainOutcome(rs.getString(1), TrainOutcome.Status.valueOf(rs.getString(2)), rs.getInt(3), rs.getInt(4),
                 rs.getInt(5), rs.getInt(6), new Metrics(real(rs, 7), real(rs, 8), real(rs, 9), real(rs, 10)), real(rs, 11),
-                absolute(rs.getString(12)), rs.getString(13), rs.getDouble(14), rs.getString(15));
+                absolute(rs.getString(12)), rs.getString(13), rs.getDouble(14), rs.getString(15), fleet);
+    }
+
+    /** MSE and R² stored at {@code i} and {@code i + 1}; RMSE follows, MAE is not stored. */
+    private static Metrics metrics(ResultSet rs, int i) throws SQLException {
+        double mse = real(rs, i);
+        return Double.isNaN(mse) ? Metrics.NONE : new Metrics(mse, Math.sqrt(mse), Double.NaN, real(rs, i + 1));
+    }
+
+    @Override
+    public synchronized void recordFleet(String sessionId, FleetReport report) {
+        writable();
+        write(() -> {
+            try (PreparedStatement ps = db.prepareStatement("UPDATE sessions SET fleet = ? WHERE session_id = ?")) {
+                ps.setString(1, report.withModelUri(relative(report.modelUri())).toJson());
+                ps.setString(2, sessionId);
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    @Override
+    public synchronized void recordChoices(String sessionId, List<DeviceChoice> choices) {
+        writable();
+        DeviceIdType ids = idType(sessionId);
+        write(() -> {
+            try (PreparedStatement ps = db.prepareStatement("UPDATE device_runs SET chosen = ?, stack_mse = ?, stack_r2 = ? "
+                    + "WHERE session_id = ? AND device_id = ?")) {
+                for (DeviceChoice c : choices) {
+                    ps.setString(1, c.chosen().label());
+                    real(ps, 2, c.stack().mse());
+                    real(ps, 3, c.stack().r2());
+                    ps.setString(4, sessionId);
+                    bindDevice(ps, 5, ids, c.deviceId());
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+            return null;
+        });
     }
 
     private static double real(ResultSet rs, int i) throws SQLException {

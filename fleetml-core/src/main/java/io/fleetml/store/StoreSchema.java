@@ -24,14 +24,14 @@ import java.util.logging.Logger;
  */
 final class StoreSchema {
     /** The newest migration's version; a test checks it matches the list below. */
-    static final int VERSION = 2;
+    static final int VERSION = 3;
     private static final Logger FLYWAY_LOG = Logger.getLogger("org.flywaydb"); // held: JUL keeps loggers weakly
 
     private StoreSchema() {
     }
 
     static BaseJavaMigration[] migrations() {
-        return new BaseJavaMigration[] {new V1__Baseline(), new V2__Lifecycle()};
+        return new BaseJavaMigration[] {new V1__Baseline(), new V2__Lifecycle(), new V3__FleetModels()};
     }
 
     /** The schema version of the store behind {@code db}: 0 for an empty or pre-migration store. */
@@ -194,6 +194,23 @@ final class StoreSchema {
                 st.execute("CREATE INDEX device_runs_not_ok ON device_runs(session_id, status, device_id) WHERE status <> 'OK'");
                 st.execute("CREATE INDEX device_runs_inherited ON device_runs(trained_in) WHERE trained_in IS NOT NULL");
                 st.execute("CREATE INDEX sessions_latest ON sessions(status, started_at)");
+            }
+        }
+    }
+
+    /**
+     * Version 3: fleet models. A session records its fleet models (JSON); a device run records the fleet, hierarchical
+     * and stack models' test metrics on the device, its chosen model, its residual model and its {@code FleetStats}.
+     */
+    static final class V3__FleetModels extends BaseJavaMigration {
+        @Override
+        public void migrate(Context context) throws SQLException {
+            try (Statement st = context.getConnection().createStatement()) {
+                st.execute("ALTER TABLE sessions ADD COLUMN fleet TEXT");
+                for (String column : new String[] {"chosen TEXT", "fleet_mse REAL", "fleet_r2 REAL", "hier_mse REAL", "hier_r2 REAL",
+                        "stack_mse REAL", "stack_r2 REAL", "residual_uri TEXT", "fleet_stats BLOB"}) {
+                    st.execute("ALTER TABLE device_runs ADD COLUMN " + column);
+                }
             }
         }
     }

@@ -44,6 +44,12 @@ public interface TrackingStore extends AutoCloseable {
     long inheritRuns(String sessionId, String parent);
 
     /** Ends a session as {@code FINISHED} or {@code FAILED}; {@code nDevices} is its final device count. */
+    /** Records (or replaces) what a session's fleet models are. */
+    void recordFleet(String sessionId, io.fleetml.fleet.FleetReport report);
+
+    /** Records each device's chosen model and the stack's test metrics, once the session's stacker is fit. */
+    void recordChoices(String sessionId, List<io.fleetml.fleet.DeviceChoice> choices);
+
     void finishSession(String sessionId, SessionStatus status, SessionSummary summary, long nDevices, String error);
 
     /** Sessions, newest first; all experiments when {@code experiment} is null. */

@@ -1,6 +1,9 @@
 package io.fleetml.train;
 
 import io.fleetml.data.DeviceFrame;
+import io.fleetml.fleet.FleetMode;
+import io.fleetml.fleet.FleetOutcome;
+import io.fleetml.fleet.FleetStats;
 import io.fleetml.model.Algorithm;
 import io.fleetml.model.DeviceModel;
 import io.fleetml.model.DeviceTrainer;
@@ -10,7 +13,8 @@ import java.util.Arrays;
 import java.util.Map;
 
 /**
- * The per-device pipeline every engine runs: drop unusable rows, split, fit, evaluate, serialise.
+ * The per-device pipeline every engine runs: drop unusable rows, split, fit, evaluate, serialise; in a session with
+ * fleet models, also evaluate the fleet model and fit the hierarchical one on the same split.
  * Nothing a device's data or the user's trainer does escapes as an exception: it becomes that device's
  * {@link TrainOutcome.Status#FAILED} outcome.
  */
@@ -20,14 +24,28 @@ public final class DeviceTraining {
     private final DeviceTrainer trainer;
     private final long seed;
 
-    /** What one device produced: its outcome and, when it trained, its model's bytes. */
-    public record Result(TrainOutcome outcome, ModelArtifact artifact) {
+    private final DeviceModel fleetModel;
+
+    /**
+     * What one device produced: its outcome and, when it trained, its model's bytes, and in a stack session the bytes
+     * of its residual model (of the hierarchical model).
+     */
+    public record Result(TrainOutcome outcome, ModelArtifact artifact, ModelArtifact residual) {
     }
 
     /**
      * @param threads threads the algorithm may use for one device
      */
     public DeviceTraining(TrainSpec spec, int threads) {
+        this(spec, threads, null);
+    }
+
+    /**
+     * @param threads    threads the algorithm may use for one device
+     * @param fleetModel the session's fleet model (shared, thread-safe for prediction), or null in a session without
+     */
+    public DeviceTraining(TrainSpec spec, int threads, DeviceModel fleetModel) {
+        this.fleetModel = fleetModel;
         this.spec = spec;
         this.algorithm = spec.resolveAlgorithm();
         Map<String, String> params = spec.resolvedParams();
@@ -44,11 +62,44 @@ public final class DeviceTraining {
         }
         frame = frame.infinityAsMissing();
         int[] usable = usableRows(frame, !algorithm.handlesMissingFeatures());
-        int nUsable = usable.length;
+        DeviceFrame rows = usable.length == n ? frame : frame.select(usable);
+        int[][] split = Holdout.split(usable.length, spec.testFraction(), spec.fleet().validationFraction(), !spec.timeColumns().isEmpty(),
+                seed, device);
+        Fitted own = fitOwn(frame, rows, split, start);
+        try (DeviceModel model = own.model) {
+            return fleetModel == null ? new Result(own.outcome, own.artifact, null)
+                    : withFleet(own.outcome, own.artifact, model, rows, split, start);
+        }
+    }
+
+    /**
+     * The rows this session fits a device's models on: its usable rows' training part, never a validation or test
+     * row. The fleet model's sample is taken from these.
+     */
+    public DeviceFrame trainingRows(DeviceFrame frame) {
+        frame = frame.infinityAsMissing();
+        int[] usable = usableRows(frame, !algorithm.handlesMissingFeatures());
+        int[][] split = Holdout.split(usable.length, spec.testFraction(), spec.fleet().validationFraction(), !spec.timeColumns().isEmpty(),
+                seed, frame.deviceId());
+        int[] train = new int[split[0].length];
+        for (int i = 0; i < train.length; i++) {
+            train[i] = usable[split[0][i]];
+        }
+        return frame.select(train);
+    }
+
+    /** The device's own model, still open (null when it failed), with its outcome and bytes. */
+    private record Fitted(TrainOutcome outcome, DeviceModel model, ModelArtifact artifact) {
+    }
+
+    private Fitted fitOwn(DeviceFrame frame, DeviceFrame rows, int[][] split, long start) {
+        String device = frame.deviceId();
+        int n = frame.rows();
+        int nUsable = rows.rows();
         int dropped = n - nUsable;
         if (nUsable == 0 && labelled(frame) == 0) {
-            return new Result(new TrainOutcome(device, TrainOutcome.Status.SKIPPED, n, 0, 0, dropped, Metrics.NONE,
-                    Double.NaN, null, "no rows with a label (all " + n + " missing)", ms(start), null), null);
+            return new Fitted(new TrainOutcome(device, TrainOutcome.Status.SKIPPED, n, 0, 0, dropped, Metrics.NONE,
+                    Double.NaN, null, "no rows with a label (all " + n + " missing)", ms(start), null), null, null);
         }
         if (nUsable < spec.minRows()) {
             String why = nUsable == 0
@@ -56,21 +107,19 @@ public final class DeviceTraining {
                       + " drops such rows; random_forest and gradient_boosting handle them)"
                     : "too few rows: " + nUsable + " usable of " + n + " (need at least " + spec.minRows()
                       + (dropped > 0 ? "; " + dropped + " dropped for missing values" : "") + ")";
-            return fail(device, n, dropped, why, start);
+            return failed(device, n, dropped, why, start);
         }
-        DeviceFrame rows = nUsable == n ? frame : frame.select(usable);
-        int[][] split = Holdout.split(nUsable, spec.testFraction(), !spec.timeColumns().isEmpty(), seed, device);
         DeviceFrame train = rows.select(split[0]);
-        DeviceFrame test = rows.select(split[1]);
+        DeviceFrame test = rows.select(split[2]);
         String problem = unusable(train);
         if (problem != null) {
-            return fail(device, n, dropped, problem, start);
+            return failed(device, n, dropped, problem, start);
         }
         DeviceModel model = null;
         try {
             model = trainer.fit(train);
             if (model == null) {
-                return fail(device, n, dropped, "the trainer returned no model", start);
+                return failed(device, n, dropped, "the trainer returned no model", start);
             }
             double trainMse = model.trainingMse();
             if (Double.isNaN(trainMse)) {
@@ -79,18 +128,91 @@ public final class DeviceTraining {
             Metrics holdout = test.rows() == 0 ? Metrics.NONE : Metrics.of(test.label(), model.predict(test));
             String notFinite = notFinite(trainMse, holdout, test.rows());
             if (notFinite != null) {
-                return fail(device, n, dropped, notFinite, start);
+                model.close();
+                return failed(device, n, dropped, notFinite, start);
             }
             ModelArtifact artifact = model.artifact();
-            return new Result(new TrainOutcome(device, TrainOutcome.Status.OK, n, train.rows(), test.rows(), dropped,
-                    holdout, trainMse, null, null, ms(start), null), artifact);
+            return new Fitted(new TrainOutcome(device, TrainOutcome.Status.OK, n, train.rows(), test.rows(), dropped,
+                    holdout, trainMse, null, null, ms(start), null), model, artifact);
         } catch (Exception | LinkageError | AssertionError e) {
-            return fail(device, n, dropped, describe(e), start);
-        } finally {
             if (model != null) {
-                model.close(); // the artifact holds the bytes now
+                model.close();
+            }
+            return failed(device, n, dropped, describe(e), start);
+        }
+    }
+
+    /**
+     * Evaluates the fleet model on the device's validation and test rows beside its own model and, in stack mode, fits
+     * the hierarchical model (the device's algorithm fit to the fleet model's residuals on its training rows). The
+     * validation and test rows are kept only as {@link FleetStats}.
+     */
+    private Result withFleet(TrainOutcome own, ModelArtifact artifact, DeviceModel model, DeviceFrame rows, int[][] split, long start) {
+        int[] val = split[1];
+        int[] test = split[2];
+        double[] stats = FleetStats.create(split[0].length);
+        if (rows.rows() == 0) {
+            return new Result(own.withFleet(new FleetOutcome(null, Metrics.NONE, Metrics.NONE, Metrics.NONE, null, stats)), artifact, null);
+        }
+        double[] y = rows.label();
+        int[] held = new int[val.length + test.length];
+        System.arraycopy(val, 0, held, 0, val.length);
+        System.arraycopy(test, 0, held, val.length, test.length);
+        DeviceFrame heldRows = rows.select(held);
+        double[] fAll = fleetModel.predict(rows);
+        double[] f = pick(fAll, held);
+        double[] d = model == null ? f : model.predict(heldRows);
+        double[] h = f;
+        ModelArtifact residualArtifact = null;
+        if (spec.fleet().mode() == FleetMode.STACK && model != null) {
+            DeviceFrame train = rows.select(split[0]);
+            double[] residual = new double[train.rows()];
+            for (int i = 0; i < residual.length; i++) {
+                residual[i] = train.label()[i] - fAll[split[0][i]];
+            }
+            try (DeviceModel r = trainer.fit(new DeviceFrame(train.deviceId(), train.features(), train.columns(), residual, train.recordIds()))) {
+                double[] rh = r.predict(heldRows);
+                h = new double[f.length];
+                for (int i = 0; i < h.length; i++) {
+                    h[i] = f[i] + rh[i];
+                }
+                residualArtifact = r.artifact();
+            } catch (Exception | LinkageError | AssertionError e) {
+                h = f; // no hierarchical model for this device: the choice and the stack see the fleet model in its place
             }
         }
+        double[] yTest = new double[test.length];
+        double[] fTest = new double[test.length];
+        double[] hTest = new double[test.length];
+        for (int i = 0; i < held.length; i++) {
+            double fi = f[i];
+            double di = Double.isFinite(d[i]) ? d[i] : fi;
+            double hi = Double.isFinite(h[i]) ? h[i] : fi;
+            int part = i < val.length ? FleetStats.VALIDATION : FleetStats.TEST;
+            double yi = y[held[i]];
+            if (Double.isFinite(fi)) {
+                FleetStats.add(stats, part, fi, di, hi, yi);
+            }
+            if (part == FleetStats.TEST) {
+                int t = i - val.length;
+                yTest[t] = yi;
+                fTest[t] = fi;
+                hTest[t] = hi;
+            }
+        }
+        Metrics fleetTest = test.length == 0 ? Metrics.NONE : Metrics.of(yTest, fTest);
+        Metrics hierTest = residualArtifact == null || test.length == 0 ? Metrics.NONE : Metrics.of(yTest, hTest);
+        TrainOutcome o = own.withFleet(new FleetOutcome(null, fleetTest, hierTest, Metrics.NONE, null, stats));
+        return new Result(new TrainOutcome(o.deviceId(), o.status(), o.nRows(), o.nUsed(), o.nTest() == 0 ? test.length : o.nTest(), o.nDropped(),
+                o.holdout(), o.trainMse(), o.modelUri(), o.error(), ms(start), null, o.fleet()), artifact, residualArtifact);
+    }
+
+    private static double[] pick(double[] values, int[] at) {
+        double[] out = new double[at.length];
+        for (int i = 0; i < at.length; i++) {
+            out[i] = values[at[i]];
+        }
+        return out;
     }
 
     /**
@@ -158,7 +280,11 @@ public final class DeviceTraining {
     }
 
     private static Result fail(String device, int n, int dropped, String why, long start) {
-        return new Result(TrainOutcome.failed(device, n, dropped, why, ms(start)), null);
+        return new Result(TrainOutcome.failed(device, n, dropped, why, ms(start)), null, null);
+    }
+
+    private static Fitted failed(String device, int n, int dropped, String why, long start) {
+        return new Fitted(TrainOutcome.failed(device, n, dropped, why, ms(start)), null, null);
     }
 
     static String describe(Throwable e) {

@@ -2,6 +2,7 @@ package io.fleetml.train;
 
 import io.fleetml.data.FleetInputException;
 import io.fleetml.data.FrameQuery;
+import io.fleetml.fleet.FleetSpec;
 import io.fleetml.model.Algorithm;
 import io.fleetml.model.Algorithms;
 import io.fleetml.model.Params;
@@ -25,12 +26,24 @@ import java.util.Map;
  * @param idColumn     record id column, or null
  * @param minRows      fewest usable rows (train and holdout together) a device needs
  * @param experiment   experiment the session belongs to
+ * @param fleet        the fleet models trained beside the device models ({@link FleetSpec#NONE}: none)
  */
 public record TrainSpec(String deviceColumn, List<String> features, String label, String algorithm,
                         Map<String, String> params, double testFraction, List<String> timeColumns,
-                        String idColumn, int minRows, String experiment) implements java.io.Serializable {
+                        String idColumn, int minRows, String experiment, FleetSpec fleet) implements java.io.Serializable {
+
+    /** A spec of device models only. */
+    public TrainSpec(String deviceColumn, List<String> features, String label, String algorithm, Map<String, String> params,
+                     double testFraction, List<String> timeColumns, String idColumn, int minRows, String experiment) {
+        this(deviceColumn, features, label, algorithm, params, testFraction, timeColumns, idColumn, minRows, experiment, FleetSpec.NONE);
+    }
 
     public TrainSpec {
+        fleet = fleet == null ? FleetSpec.NONE : fleet;
+        if (testFraction + fleet.validationFraction() >= 1) {
+            throw new FleetInputException("test fraction " + testFraction + " and validation fraction " + fleet.validationFraction()
+                    + " leave no training rows; their sum must be below 1");
+        }
         features = List.copyOf(features);
         params = Map.copyOf(params);
         timeColumns = timeColumns == null ? List.of() : List.copyOf(timeColumns);
@@ -73,6 +86,9 @@ public record TrainSpec(String deviceColumn, List<String> features, String label
     public void check() {
         resolveAlgorithm().trainer(resolvedParams(), 1);
         seed();
+        if (fleet.enabled()) {
+            fleet.resolveAlgorithm().trainer(fleet.resolvedParams(), 1);
+        }
     }
 
     /** The record-id column when a spec names none: {@code record_id} if the data has one, else none (row numbers). */
@@ -106,6 +122,7 @@ public record TrainSpec(String deviceColumn, List<String> features, String label
         private String idColumn;
         private int minRows = 10;
         private String experiment = "default";
+        private FleetSpec fleet = FleetSpec.NONE;
 
         private Builder(String deviceColumn, List<String> features, String label) {
             this.deviceColumn = deviceColumn;
@@ -164,9 +181,15 @@ public record TrainSpec(String deviceColumn, List<String> features, String label
             return this;
         }
 
+        /** Also trains fleet models ({@link FleetSpec}). */
+        public Builder fleet(FleetSpec fleet) {
+            this.fleet = fleet;
+            return this;
+        }
+
         public TrainSpec build() {
             return new TrainSpec(deviceColumn, features, label, algorithm, params, testFraction, timeColumns,
-                    idColumn, minRows, experiment);
+                    idColumn, minRows, experiment, fleet);
         }
     }
 }

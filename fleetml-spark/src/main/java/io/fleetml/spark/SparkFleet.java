@@ -381,7 +381,7 @@ public final class SparkFleet {
         return rows -> {
             TaskContext task = TaskContext.get();
             DeviceRows.Frames frames = new DeviceRows.Frames(rows, job.prepare(), true);
-            TrainingWorker worker = new TrainingWorker(job.session(), job.artifacts(), Math.max(1, task.cpus()));
+            TrainingWorker worker = new TrainingWorker(job.session(), job.artifacts(), Math.max(1, task.cpus()), null);
             int partition = task.partitionId();
             return new Iterator<Row>() {
                 private Iterator<TrainOutcome> chunkOut = Collections.emptyIterator();

@@ -1,0 +1,87 @@
+package io.fleetml.fleet;
+
+import io.fleetml.data.DeviceFrame;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * The rows a fleet model is fit on: from every device, at most a quota of its training rows (never a validation or
+ * test row), so that the sample is bounded and a device with 5,000 rows does not drown a hundred devices with 20.
+ * The quota is the cap shared out evenly, {@code ⌈cap / devices⌉}; devices with fewer training rows give all of
+ * theirs, so the sample holds at most the cap. Which rows a device gives is seeded by the device, so the sample does
+ * not depend on the engine, the thread or the order devices arrive in.
+ */
+public final class FleetSample {
+    private final List<String> features;
+    private final List<DeviceFrame> parts = new ArrayList<>();
+    private long rows;
+
+    public FleetSample(List<String> features) {
+        this.features = List.copyOf(features);
+    }
+
+    /** Rows per device for a cap of {@code sampleRows} over {@code devices} devices. */
+    public static long quota(long sampleRows, long devices) {
+        return Math.max(1, (sampleRows + Math.max(1, devices) - 1) / Math.max(1, devices));
+    }
+
+    /**
+     * Up to {@code quota} of a device's training rows, chosen by a seeded shuffle; without the rows that miss a
+     * feature when the fleet algorithm needs complete rows.
+     */
+    public static DeviceFrame take(DeviceFrame train, long quota, boolean dropMissing, long seed) {
+        int[] keep = new int[train.rows()];
+        int n = 0;
+        for (int i = 0; i < keep.length; i++) {
+            if (!(dropMissing && train.hasMissingFeature(i))) {
+                keep[n++] = i;
+            }
+        }
+        if (n > quota) {
+            SplittableRandom random = new SplittableRandom(seed * 0xBF58476D1CE4E5B9L ^ train.deviceId().hashCode());
+            for (int i = 0; i < quota; i++) {
+                int j = i + random.nextInt(n - i);
+                int t = keep[i];
+                keep[i] = keep[j];
+                keep[j] = t;
+            }
+            n = (int) quota;
+            Arrays.sort(keep, 0, n);
+        }
+        return n == train.rows() ? train : train.select(Arrays.copyOf(keep, n));
+    }
+
+    /** Adds a device's part; parts may arrive from any thread. */
+    public synchronized void add(DeviceFrame part) {
+        if (part.rows() > 0) {
+            parts.add(part);
+            rows += part.rows();
+        }
+    }
+
+    public synchronized long rows() {
+        return rows;
+    }
+
+    /** The sample as one frame, in device order of arrival. */
+    public synchronized DeviceFrame frame() {
+        int n = (int) Math.min(Integer.MAX_VALUE - 8, rows);
+        double[][] columns = new double[features.size()][n];
+        double[] label = new double[n];
+        long[] ids = new long[n];
+        int at = 0;
+        for (DeviceFrame p : parts) {
+            for (int c = 0; c < columns.length; c++) {
+                System.arraycopy(p.columns()[c], 0, columns[c], at, p.rows());
+            }
+            System.arraycopy(p.label(), 0, label, at, p.rows());
+            at += p.rows();
+        }
+        Arrays.setAll(ids, i -> i);
+        parts.clear();
+        return new DeviceFrame("fleet", features, columns, label, ids);
+    }
+}
