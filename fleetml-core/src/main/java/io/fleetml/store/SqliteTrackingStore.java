@@ -758,13 +758,23 @@ public final class SqliteTrackingStore implements TrackingStore {
         List<String> unreferenced = write(() -> {
             // the packs these sessions' runs use, by the session that trained them
             Map<String, Set<String>> packsByTrainer = new HashMap<>();
+            // device models, and the residual models of a fleet session's hierarchical model (packs of their own)
             try (PreparedStatement ps = db.prepareStatement("SELECT DISTINCT coalesce(trained_in, session_id), " + PACK_OF
-                    + " FROM device_runs WHERE model_uri IS NOT NULL AND session_id IN " + in)) {
-                bind(ps, args);
+                    + " FROM device_runs WHERE model_uri IS NOT NULL AND session_id IN " + in + " UNION SELECT DISTINCT session_id, "
+                    + PACK_OF.replace("model_uri", "residual_uri") + " FROM device_runs WHERE residual_uri IS NOT NULL AND session_id IN " + in)) {
+                List<Object> twice = new ArrayList<>(args);
+                twice.addAll(args);
+                bind(ps, twice);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         packsByTrainer.computeIfAbsent(rs.getString(1), k -> new LinkedHashSet<>()).add(rs.getString(2));
                     }
+                }
+            }
+            for (String id : doomed) { // the fleet model
+                FleetReport fleet = session(id).orElseThrow().fleet();
+                if (fleet != null && fleet.modelUri() != null) {
+                    packsByTrainer.computeIfAbsent(id, k -> new LinkedHashSet<>()).add(relative(ModelUri.packOf(fleet.modelUri())));
                 }
             }
             for (String table : new String[] {"device_order", "device_runs", "sessions"}) {
