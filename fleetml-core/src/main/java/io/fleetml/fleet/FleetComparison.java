@@ -44,7 +44,7 @@ public final class FleetComparison {
         }
         for (int m = 0; m < MODELS.length; m++) {
             double[] w = weights(m, choice, hasDeviceModel);
-            if (w == null || (m == 0 && !hasDeviceModel)) {
+            if (w == null || ((m == 0 || m == 2) && !hasDeviceModel)) { // device and hierarchical answer only with a model of its own
                 continue;
             }
             double e = FleetStats.sse(stats, FleetStats.TEST, w);

@@ -66,8 +66,12 @@ public final class FleetSample {
         return rows;
     }
 
-    /** The sample as one frame, in device order of arrival. */
+    /**
+     * The sample as one frame, its devices in id order: whichever engine or thread gathered them, the fleet model is
+     * fit on the same rows in the same order.
+     */
     public synchronized DeviceFrame frame() {
+        parts.sort(java.util.Comparator.comparing(DeviceFrame::deviceId));
         int n = (int) Math.min(Integer.MAX_VALUE - 8, rows);
         double[][] columns = new double[features.size()][n];
         double[] label = new double[n];

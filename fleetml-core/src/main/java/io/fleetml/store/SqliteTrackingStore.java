@@ -475,7 +475,7 @@ public final class SqliteTrackingStore implements TrackingStore {
 
     @Override
     public synchronized Optional<SessionRecord> latest(String experiment) {
-        return query(SESSION_COLUMNS + "WHERE s.status = 'FINISHED' AND s.n_ok > 0 " + (experiment == null ? "" : "AND e.name = ? ")
+        return query(SESSION_COLUMNS + "WHERE s.status = 'FINISHED' AND (s.n_ok > 0 OR s.fleet IS NOT NULL) " + (experiment == null ? "" : "AND e.name = ? ")
                 + "ORDER BY s.started_at DESC, s.session_id DESC LIMIT 1", ps -> {
             if (experiment != null) {
                 ps.setString(1, experiment);

@@ -10,6 +10,10 @@ import io.fleetml.engine.TrainingCoordinator;
 import io.fleetml.engine.TrainingWorker;
 import io.fleetml.model.Algorithm;
 import io.fleetml.model.Algorithms;
+import io.fleetml.fleet.FleetOutcome;
+import io.fleetml.fleet.FleetSample;
+import io.fleetml.fleet.FleetStats;
+import io.fleetml.resolve.ModelUse;
 import io.fleetml.resolve.SessionModels;
 import io.fleetml.score.DeviceScoring;
 import io.fleetml.score.ScoreReport;
@@ -83,6 +87,28 @@ public final class SparkFleet {
             .add("status", DataTypes.StringType, false).add("error", DataTypes.StringType, true)
             .add("train_ms", DataTypes.DoubleType, false).add("n_rows", DataTypes.IntegerType, false)
             .add("n_dropped", DataTypes.IntegerType, false).add("train_mse", DataTypes.DoubleType, true);
+
+    /**
+     * {@link #RESULTS} of a session with fleet models: also the model chosen for the device and how the fleet, hierarchical and
+     * stack models did on its test rows.
+     */
+    public static final StructType FLEET_RESULTS = RESULTS.add("chosen", DataTypes.StringType, true)
+            .add("fleet_mse", DataTypes.DoubleType, true).add("fleet_r2", DataTypes.DoubleType, true)
+            .add("hierarchical_mse", DataTypes.DoubleType, true).add("hierarchical_r2", DataTypes.DoubleType, true)
+            .add("stack_mse", DataTypes.DoubleType, true).add("stack_r2", DataTypes.DoubleType, true);
+
+    /** What executors send the driver of a fleet session's device: {@link #FLEET_RESULTS}, the residual model and the statistics. */
+    private static final StructType FLEET_OUTCOMES = FLEET_RESULTS.add("residual_uri", DataTypes.StringType, true)
+            .add("fleet_stats", DataTypes.BinaryType, true);
+
+    /** A row of the fleet model's sample: the device, the label, then the features. */
+    private static StructType sampleSchema(List<String> features) {
+        StructType t = new StructType().add("device", DataTypes.StringType, false).add("label", DataTypes.DoubleType, false);
+        for (int i = 0; i < features.size(); i++) {
+            t = t.add("f" + i, DataTypes.DoubleType, true);
+        }
+        return t;
+    }
 
     /** One row per record; {@code device_id} as in {@link #RESULTS}. */
     public static final StructType PREDICTIONS = new StructType()
@@ -188,10 +214,19 @@ public final class SparkFleet {
              TrainingCoordinator session = plan.begin(tracking, driverArtifacts, recorded)) {
             try {
                 if (devices > 0) {
+                    Dataset<Row> grouped = DeviceRows.byDevice(input, devices, spec.timeColumns().size());
+                    SessionRecord running = session.session();
+                    if (spec.fleet().enabled()) {
+                        JobContext sampling = JobContext.of(running, running.artifactRoot(), artifactFiles, session.packPrefix());
+                        // the fleet model is fit on the driver, on a sample collected from the executors (bounded by its cap)
+                        try (var fleetModel = session.fleetModel(driverArtifacts, quota -> collectSample(grouped, sampling, quota),
+                                Runtime.getRuntime().availableProcessors())) {
+                            running = tracking.session(running.id()).orElseThrow(); // now with its fleet model, for the executors
+                        }
+                    }
                     // a resumed session keeps its models where it has them, whatever this fleet's root
-                    JobContext job = JobContext.of(session.session(), session.session().artifactRoot(), artifactFiles, session.packPrefix());
-                    trained = DeviceRows.byDevice(input, devices, spec.timeColumns().size())
-                            .mapPartitions(trainPartition(job), Encoders.row(RESULTS)).persist();
+                    JobContext job = JobContext.of(running, running.artifactRoot(), artifactFiles, session.packPrefix());
+                    trained = grouped.mapPartitions(trainPartition(job), Encoders.row(spec.fleet().enabled() ? FLEET_OUTCOMES : RESULTS)).persist();
                     recordAsPartitionsFinish(trained, session, "fleetml train " + session.session().id());
                 }
             } catch (Exception | Error e) {
@@ -202,7 +237,79 @@ public final class SparkFleet {
             }
             lastReport = session.finish();
         }
-        return typed(trained != null ? trained : spark.createDataFrame(List.of(), RESULTS), deviceIds);
+        if (!spec.fleet().enabled()) {
+            return typed(trained != null ? trained : spark.createDataFrame(List.of(), RESULTS), deviceIds);
+        }
+        return typed(trained == null ? spark.createDataFrame(List.of(), FLEET_RESULTS) : withChoices(trained, lastReport.session()), deviceIds);
+    }
+
+    /**
+     * A fleet session's rows with what was decided when it finished (each device's chosen model and the stack's test
+     * metrics), read back from the store, in place of the executors' placeholders.
+     */
+    private Dataset<Row> withChoices(Dataset<Row> trained, SessionRecord session) {
+        List<Row> decided = new ArrayList<>();
+        tracking.forEachDevice(session.id(), io.fleetml.store.DeviceQuery.ALL, o -> {
+            if (o.fleet() != null && o.fleet().chosen() != null) {
+                decided.add(RowFactory.create(o.deviceId(), o.fleet().chosen().label(), boxed(o.fleet().stack().mse()), boxed(o.fleet().stack().r2())));
+            }
+        });
+        StructType schema = new StructType().add("d_id", DataTypes.StringType, false).add("d_chosen", DataTypes.StringType, false)
+                .add("d_stack_mse", DataTypes.DoubleType, true).add("d_stack_r2", DataTypes.DoubleType, true);
+        Dataset<Row> choices = trained.sparkSession().createDataFrame(decided, schema);
+        Dataset<Row> joined = trained.join(choices, trained.col("device_id").equalTo(choices.col("d_id")), "left")
+                .withColumn("chosen", col("d_chosen")).withColumn("stack_mse", col("d_stack_mse")).withColumn("stack_r2", col("d_stack_r2"));
+        return joined.select(Arrays.stream(FLEET_RESULTS.fieldNames()).map(org.apache.spark.sql.functions::col).toArray(org.apache.spark.sql.Column[]::new));
+    }
+
+    /**
+     * The fleet model's sample: on the executors each device's training rows, up to {@code quota}, chosen as the local
+     * engine chooses them; collected to the driver.
+     */
+    private static DeviceFrame collectSample(Dataset<Row> grouped, JobContext job, long quota) {
+        TrainSpec spec = job.session().spec();
+        boolean dropMissing = !spec.fleet().resolveAlgorithm().handlesMissingFeatures();
+        long seed = spec.seed();
+        MapPartitionsFunction<Row, Row> sample = rows -> {
+            DeviceRows.Frames frames = new DeviceRows.Frames(rows, job.prepare(), true);
+            io.fleetml.train.DeviceTraining training = new io.fleetml.train.DeviceTraining(spec, 1);
+            List<Row> out = new ArrayList<>();
+            while (frames.hasNext()) {
+                DeviceFrame part = FleetSample.take(training.trainingRows(frames.next()), quota, dropMissing, seed);
+                for (int i = 0; i < part.rows(); i++) {
+                    Object[] values = new Object[2 + part.featureCount()];
+                    values[0] = part.deviceId();
+                    values[1] = part.label()[i];
+                    for (int c = 0; c < part.featureCount(); c++) {
+                        values[2 + c] = part.columns()[c][i];
+                    }
+                    out.add(RowFactory.create(values));
+                }
+            }
+            return out.iterator();
+        };
+        List<Row> rows = grouped.mapPartitions(sample, Encoders.row(sampleSchema(spec.features()))).collectAsList();
+        FleetSample collected = new FleetSample(spec.features());
+        int p = spec.features().size();
+        for (int from = 0; from < rows.size(); ) { // a device's rows come together
+            String device = rows.get(from).getString(0);
+            int to = from;
+            while (to < rows.size() && rows.get(to).getString(0).equals(device)) {
+                to++;
+            }
+            double[][] columns = new double[p][to - from];
+            double[] label = new double[to - from];
+            for (int i = from; i < to; i++) {
+                Row r = rows.get(i);
+                label[i - from] = r.getDouble(1);
+                for (int c = 0; c < p; c++) {
+                    columns[c][i - from] = r.isNullAt(2 + c) ? Double.NaN : r.getDouble(2 + c);
+                }
+            }
+            collected.add(new DeviceFrame(device, spec.features(), columns, label, new long[to - from]));
+            from = to;
+        }
+        return collected.frame();
     }
 
     /**
@@ -274,7 +381,7 @@ public final class SparkFleet {
      * ({@link #PREDICTIONS}); records of devices without a model, or whose model cannot be read, get a null prediction.
      */
     public Dataset<Row> score(Dataset<Row> df, SessionRecord session) {
-        return scoring(df, session, null).predictions();
+        return scoring(df, session, null, ModelUse.CHOSEN).predictions();
     }
 
     /**
@@ -283,12 +390,12 @@ public final class SparkFleet {
      *
      * @throws FleetInputException when the session is not finished or the data lacks a column
      */
-    public SparkScoring scoring(Dataset<Row> df, SessionRecord session, String idColumn) {
-        SessionModels.requireScorable(session);
+    public SparkScoring scoring(Dataset<Row> df, SessionRecord session, String idColumn, ModelUse use) {
+        SessionModels.requireScorable(session, use);
         FrameQuery query = session.spec().scoreQuery(Arrays.asList(df.columns()), idColumn);
         DeviceRows.check(df, query);
         SparkSession spark = df.sparkSession();
-        SessionModels models = SessionModels.of(session, tracking);
+        SessionModels models = SessionModels.of(session, tracking, use);
         Broadcast<SessionModels> shared = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(models);
         ScoreTallies tallies = new ScoreTallies();
         spark.sparkContext().register(tallies, "fleetml score " + session.id());
@@ -317,9 +424,21 @@ public final class SparkFleet {
     }
 
     static TrainOutcome outcome(Row r) {
+        FleetOutcome fleet = null;
+        if (r.size() > RESULTS.size()) { // a fleet session's row: FLEET_OUTCOMES
+            int at = RESULTS.size();
+            fleet = new FleetOutcome(null, metrics(r, at + 1), metrics(r, at + 3), Metrics.NONE, r.getString(at + 7),
+                    FleetStats.fromBytes((byte[]) r.get(at + 8)));
+        }
         return new TrainOutcome(r.getString(0), TrainOutcome.Status.valueOf(r.getString(8)), r.getInt(11), r.getInt(1), r.getInt(2),
                 r.getInt(12), new Metrics(real(r, 4), real(r, 5), real(r, 6), real(r, 7)), real(r, 13), r.getString(3), r.getString(9),
-                r.getDouble(10), null);
+                r.getDouble(10), null, fleet);
+    }
+
+    /** MSE and R² at {@code i} and {@code i + 1}. */
+    private static Metrics metrics(Row r, int i) {
+        double mse = real(r, i);
+        return Double.isNaN(mse) ? Metrics.NONE : new Metrics(mse, Math.sqrt(mse), Double.NaN, real(r, i + 1));
     }
 
     private static double real(Row r, int i) {
@@ -332,8 +451,15 @@ public final class SparkFleet {
 
     static Row row(TrainOutcome o) {
         Metrics m = o.holdout();
+        FleetOutcome f = o.fleet();
+        if (f == null) {
+            return RowFactory.create(o.deviceId(), o.nUsed(), o.nTest(), o.modelUri(), boxed(m.mse()), boxed(m.rmse()), boxed(m.mae()),
+                    boxed(m.r2()), o.status().name(), o.error(), o.trainMs(), o.nRows(), o.nDropped(), boxed(o.trainMse()));
+        }
         return RowFactory.create(o.deviceId(), o.nUsed(), o.nTest(), o.modelUri(), boxed(m.mse()), boxed(m.rmse()), boxed(m.mae()),
-                boxed(m.r2()), o.status().name(), o.error(), o.trainMs(), o.nRows(), o.nDropped(), boxed(o.trainMse()));
+                boxed(m.r2()), o.status().name(), o.error(), o.trainMs(), o.nRows(), o.nDropped(), boxed(o.trainMse()), null,
+                boxed(f.fleet().mse()), boxed(f.fleet().r2()), boxed(f.hierarchical().mse()), boxed(f.hierarchical().r2()), null, null,
+                f.residualUri(), FleetStats.toBytes(f.stats()));
     }
 
     /** Rethrows any throwable unchanged: Spark's checked exceptions reach the caller as Spark throws them. */
@@ -361,6 +487,19 @@ public final class SparkFleet {
             return session.spec().features();
         }
 
+        /** The session's fleet model, loaded on this executor and closed when the task ends; null when it has none. */
+        io.fleetml.model.DeviceModel fleetModel(PackArtifactStore artifacts) throws java.io.IOException {
+            if (session.fleet() == null || session.fleet().modelUri() == null) {
+                return null;
+            }
+            io.fleetml.model.DeviceModel model = Algorithms.named(session.fleet().algorithm()).load(artifacts.read(session.fleet().modelUri()));
+            TaskContext task = TaskContext.get();
+            if (task != null) {
+                task.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) ctx -> model.close());
+            }
+            return model;
+        }
+
         /** The task's artifact store, closed when the task ends. */
         PackArtifactStore artifacts() {
             PackArtifactStore store = new PackArtifactStore(artifactsRoot, files);
@@ -381,7 +520,9 @@ public final class SparkFleet {
         return rows -> {
             TaskContext task = TaskContext.get();
             DeviceRows.Frames frames = new DeviceRows.Frames(rows, job.prepare(), true);
-            TrainingWorker worker = new TrainingWorker(job.session(), job.artifacts(), Math.max(1, task.cpus()), null);
+            PackArtifactStore artifacts = job.artifacts();
+            io.fleetml.model.DeviceModel fleetModel = job.fleetModel(artifacts);
+            TrainingWorker worker = new TrainingWorker(job.session(), artifacts, Math.max(1, task.cpus()), fleetModel);
             int partition = task.partitionId();
             return new Iterator<Row>() {
                 private Iterator<TrainOutcome> chunkOut = Collections.emptyIterator();
@@ -423,6 +564,10 @@ public final class SparkFleet {
         return rows -> {
             DeviceRows.Frames frames = new DeviceRows.Frames(rows, job.prepare(), false);
             DeviceScoring scoring = new DeviceScoring(models.value(), job.artifacts());
+            TaskContext task = TaskContext.get();
+            if (task != null) {
+                task.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) ctx -> scoring.close());
+            }
             ScoreReport.Tally tally = new ScoreReport.Tally();
             return new Iterator<Row>() {
                 private DeviceScoring.Scored current;

@@ -9,6 +9,7 @@ import io.fleetml.command.Text;
 import io.fleetml.command.TrainOptions;
 import io.fleetml.data.FleetInputException;
 import io.fleetml.engine.TrainingCoordinator;
+import io.fleetml.resolve.ModelUse;
 import io.fleetml.score.ScoreReport;
 import io.fleetml.store.DeviceSelection;
 import io.fleetml.store.FleetStore;
@@ -326,17 +327,23 @@ public final class SparkJob implements Runnable {
                 + "column when the data has it, else record_id when present, else a per-row id).")
         String idColumn;
 
+        @Option(names = "--use", defaultValue = "chosen", paramLabel = "MODEL", description = "Which of the session's models answer: "
+                + "chosen (default: each device's chosen model, the fleet model for devices the session does not know), device, fleet, "
+                + "hierarchical or stack (the last three need a session trained with --fleet).")
+        String use;
+
         @Mixin
         JobOptions job;
 
         @Override
         public Integer call() {
+            ModelUse modelUse = ModelUse.parse(use);
             try (FleetStore opened = store.openExisting()) {
                 SessionRecord s = Sessions.find(opened.tracking(), session, experiment);
                 SparkSession spark = job.spark();
                 try {
                     long start = System.nanoTime(); // the time printed includes writing the predictions out
-                    SparkScoring scoring = new SparkFleet(opened.tracking(), job.artifactsUri(store)).scoring(data.read(spark), s, idColumn);
+                    SparkScoring scoring = new SparkFleet(opened.tracking(), job.artifactsUri(store)).scoring(data.read(spark), s, idColumn, modelUse);
                     PrintWriter out = command.commandLine().getOut();
                     String written = job.write(scoring.predictions());
                     if (written == null) {

@@ -128,7 +128,7 @@ class SparkFleetTest {
             }
             assertTrue(packs.size() <= 6, "a pack per partition chunk, not files per device");
 
-            SparkScoring scoring = fleet.scoring(df, session, null);
+            SparkScoring scoring = fleet.scoring(df, session, null, io.fleetml.resolve.ModelUse.CHOSEN);
             Dataset<Row> predictions = scoring.predictions();
             assertEquals(List.of("record_id", "device_id", "prediction", "model"), Arrays.asList(predictions.columns()));
             List<Row> p = predictions.orderBy("record_id").collectAsList();
@@ -302,7 +302,7 @@ class SparkFleetTest {
             }
             assertFalse(Files.exists(dir.resolve("OUTSIDE")) || Files.exists(dir.getParent().resolve("OUTSIDE")) || Files.exists(Path.of("/abs")));
 
-            SparkScoring scoring = fleet.scoring(df, fleet.lastSession(), null);
+            SparkScoring scoring = fleet.scoring(df, fleet.lastSession(), null, io.fleetml.resolve.ModelUse.CHOSEN);
             List<Row> predicted = scoring.predictions().collectAsList();
             assertEquals(ids.size() * 20, predicted.size(), "rows without a device are not scored");
             for (Row r : predicted) {
@@ -380,7 +380,7 @@ class SparkFleetTest {
             Set<String> inLost = runs(tracking, fleet.lastSession().id()).stream().filter(o -> ModelUri.packOf(o.modelUri()).equals(lost))
                     .map(TrainOutcome::deviceId).collect(Collectors.toSet());
             Files.write(file(lost), "not a zip".getBytes());
-            SparkScoring scoring = fleet.scoring(df, fleet.lastSession(), null);
+            SparkScoring scoring = fleet.scoring(df, fleet.lastSession(), null, io.fleetml.resolve.ModelUse.CHOSEN);
             List<Row> rows = scoring.predictions().collectAsList();
             assertEquals(600, rows.size());
             for (Row r : rows) {
