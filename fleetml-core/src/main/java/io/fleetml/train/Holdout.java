@@ -25,6 +25,9 @@ public final class Holdout {
      * spare keeps at least one training row: 3 rows split 1/1/1, 2 rows 1/0/1, 1 row 0/0/1.
      */
     public static int[][] split(int n, double testFraction, double validationFraction, boolean timeOrdered, long seed, String deviceId) {
+        if (n == 0) {
+            return new int[][] {new int[0], new int[0], new int[0]};
+        }
         int nTest = testFraction <= 0 ? 0 : (int) Math.max(1, Math.min(n - 1, Math.round(n * testFraction)));
         if (n == 1 && testFraction > 0) {
             nTest = 1;

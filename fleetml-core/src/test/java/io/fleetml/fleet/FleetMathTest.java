@@ -17,7 +17,7 @@ class FleetMathTest {
     @Test
     void theThreeWaySplitPartitionsTheRowsAndKeepsTheTestRowsOfTheTwoWaySplit() {
         for (boolean timeOrdered : new boolean[] {false, true}) {
-            for (int n : new int[] {1, 2, 3, 7, 10, 100, 1001}) {
+            for (int n : new int[] {0, 1, 2, 3, 7, 10, 100, 1001}) {
                 int[][] three = Holdout.split(n, 0.2, 0.2, timeOrdered, 42, "dev-" + n);
                 int[][] two = Holdout.split(n, 0.2, timeOrdered, 42, "dev-" + n);
                 assertArrayEquals(two[1], three[2], "test rows unchanged by a validation part, n=" + n);
