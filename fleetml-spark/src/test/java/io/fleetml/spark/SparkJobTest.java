@@ -319,4 +319,35 @@ class SparkJobTest {
         assertEquals(1, finished.errLines().size(), finished.toString());
         assertTrue(finished.errLines().get(0).startsWith("fleetml: error: session " + parent + " is FINISHED"), finished.toString());
     }
+
+    @Test
+    void fleetModelsFromTheJobAnswerForADeviceWithTooFewRowsAndForANewOne() {
+        Path store = dir.resolve("store");
+        Path data = dir.resolve("with-a-small-device.parquet");
+        duckdbExecute("COPY (SELECT * FROM '" + fleet + "' UNION ALL SELECT 10000 + i, 99, 0.5, 0.5, 0.5, 1.0 FROM range(5) t(i)) TO '" + data + "'");
+        Path results = dir.resolve("results.parquet");
+        List<String> args = new ArrayList<>(List.of("train", "--master", "local[2]", "--data", data.toString(), "--algorithm", "linear", "--store",
+                store.toString(), "--fleet", "fallback", "--fleet-param", "n_estimators=20", "--out", results.toString()));
+        args.addAll(Arrays.asList(COLUMNS));
+        Run trained = job(args.toArray(String[]::new));
+        assertEquals(ExitCode.OK, trained.code(), trained.toString());
+        assertTrue(trained.out().contains("  fleet models (--fleet fallback): gradient_boosting fit on "), trained.out());
+        assertTrue(trained.out().contains("  chosen ") && trained.out().contains("test MSE by model"), trained.out());
+        assertEquals(List.of("fleet,too few rows"), duckdb("SELECT chosen, split_part(error, ':', 1) FROM read_parquet('" + results
+                + "/*.parquet') WHERE device_id = 99"));
+        String id = latest(store).id();
+
+        Path more = dir.resolve("seven.parquet");
+        SyntheticFleet.write(more, 7, 200, 9); // device 6 is new
+        Path out = dir.resolve("predictions.csv");
+        Run scored = job("score", "--master", "local[2]", "--data", more.toString(), "--session", id, "--store", store.toString(), "--out", out.toString());
+        assertEquals(ExitCode.OK, scored.code(), scored.toString());
+        assertTrue(scored.out().startsWith("scored 1,400 of 1,400 records (7 devices) with session " + id + " in "), scored.out());
+        assertEquals(List.of("fleet/" + id), duckdb("SELECT DISTINCT model FROM read_csv('" + out + "/*.csv') WHERE device_id = 6"));
+
+        Run stack = job("score", "--master", "local[2]", "--data", more.toString(), "--session", id, "--store", store.toString(), "--use", "stack");
+        assertEquals(ExitCode.BAD_INPUT, stack.code(), stack.toString());
+        assertEquals(1, stack.errLines().size(), stack.toString());
+        assertTrue(stack.errLines().get(0).contains("has no stack model (it was trained with --fleet fallback)"), stack.toString());
+    }
 }
