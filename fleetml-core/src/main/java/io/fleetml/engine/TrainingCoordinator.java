@@ -13,6 +13,7 @@ import io.fleetml.fleet.FleetStats;
 import io.fleetml.fleet.Stacker;
 import io.fleetml.model.Algorithm;
 import io.fleetml.model.DeviceModel;
+import io.fleetml.model.ModelArtifact;
 import io.fleetml.resolve.ModelKind;
 import io.fleetml.train.Metrics;
 import io.fleetml.data.FleetInputException;
@@ -223,10 +224,15 @@ public final class TrainingCoordinator implements AutoCloseable {
                 throw new FleetInputException("no training rows for the fleet model: no device has a labelled training row");
             }
             Map<String, String> params = fleet.resolvedParams();
-            DeviceModel model = algorithm.trainer(params, threads).fit(sample);
+            ModelArtifact artifact;
+            try (DeviceModel fitted = algorithm.trainer(params, threads).fit(sample)) {
+                artifact = fitted.artifact();
+            }
+            // read back as scoring and a resumed session read it: set up for many small predictions from worker threads
+            DeviceModel model = algorithm.load(artifact);
             String json = "{\"session_id\":\"" + session.id() + "\",\"kind\":\"fleet\",\"algorithm\":\"" + algorithm.name()
                     + "\",\"sample_rows\":" + sample.rows() + ",\"library\":\"" + algorithm.library() + "\"}";
-            String uri = artifacts.writePack(session.id(), "fleet", List.of(new ArtifactStore.DeviceArtifact("fleet", model.artifact(),
+            String uri = artifacts.writePack(session.id(), "fleet", List.of(new ArtifactStore.DeviceArtifact("fleet", artifact,
                     json.getBytes(java.nio.charset.StandardCharsets.UTF_8)))).get(0);
             FleetReport report = new FleetReport(fleet.mode(), algorithm.name(), params, uri, sample.rows(), quota, null, Map.of(), List.of());
             tracking.recordFleet(session.id(), report);

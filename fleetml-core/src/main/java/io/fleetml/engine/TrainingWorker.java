@@ -68,8 +68,10 @@ public final class TrainingWorker {
         List<Integer> stored = new ArrayList<>();
         List<DeviceArtifact> residuals = new ArrayList<>();
         List<Integer> withResidual = new ArrayList<>();
-        for (DeviceFrame frame : frames) {
-            DeviceTraining.Result r = training.train(frame);
+        double[][] fleet = training.fleetPredictions(frames);
+        for (int i = 0; i < frames.size(); i++) {
+            DeviceFrame frame = frames.get(i);
+            DeviceTraining.Result r = training.train(frame, fleet == null ? null : fleet[i]);
             if (r.artifact() != null) {
                 stored.add(outcomes.size());
                 toStore.add(new DeviceArtifact(frame.deviceId(), r.artifact(), meta(r)));
