@@ -103,7 +103,7 @@ final class DevicesCommand implements Callable<Integer> {
                     statuses.isEmpty() ? "" : " with status " + String.join(",", statuses.stream().map(Enum::name).toList()));
             List<String> header = new ArrayList<>(List.of("device_id", "status", "n_used", "n_test", "n_dropped", "mse", "r2"));
             if (fleet) {
-                header.addAll(List.of("chosen", "fleet_mse", "hier_mse", "stack_mse"));
+                header.addAll(List.of("chosen", "fleet_mse", "hierarchical_mse", "stack_mse"));
             }
             header.addAll(List.of("train_mse", "train_ms", "trained_in", "error"));
             print.print(Text.table(header, rows));

@@ -110,6 +110,9 @@ final class SessionsCommand implements Callable<Integer> {
                     out.printf("  holdout MSE: median %s, p90 %s, max %s · R²: median %s, p10 %s%n", Text.num(m.mseP50()), Text.num(m.mseP90()),
                             Text.num(m.mseMax()), Text.num(m.r2P50()), Text.num(m.r2P10()));
                 }
+                if (r.fleet() != null) {
+                    io.fleetml.command.Reports.fleet(out, r.fleet());
+                }
                 if (r.error() != null) {
                     out.printf("  error: %s%n", r.error());
                 }

@@ -35,6 +35,8 @@ class BenchSmokeIT {
                         && l.contains("| " + engine + " |")), workload + " / " + engine + " missing in:\n" + table);
             }
         }
+        assertTrue(table.lines().anyMatch(l -> l.startsWith("| fleet stack |") && l.contains("| fleetml --fleet stack |")), table);
+        assertTrue(table.contains("fleet stack ÷ fleet linear"), table);
         assertFalse(table.contains("NaN"), table);
     }
 }

@@ -318,6 +318,8 @@ class CliFleetTest {
         assertUsageError(train(store, "--fleet", "bogus"), "bogus", "none, fallback or stack");
         Cli fractions = train(store, "--fleet", "stack", "--test-fraction", "0.5", "--validation-fraction", "0.5");
         assertUsageError(fractions, "validation fraction", "0.5");
+        assertUsageError(train(store, "--validation-fraction", "0.3"), "--validation-fraction", "add --fleet fallback or --fleet stack");
+        assertUsageError(train(store, "--fleet-param", "n_estimators=5"), "--fleet-param", "add --fleet fallback or --fleet stack");
         Path out = dir.resolve("p.parquet");
         assertUsageError(score(store, stack, "bogus", out), "bogus", "--use", "chosen, device, fleet, hierarchical or stack");
         assertFalse(Files.exists(out), "nothing written");
@@ -331,7 +333,7 @@ class CliFleetTest {
         Cli table = cli(store, "devices", stack, "--limit", "5");
         assertEquals(0, table.code(), table.toString());
         List<String> header = Arrays.asList(table.out().lines().skip(1).findFirst().orElseThrow().strip().split("\\s+"));
-        assertTrue(header.containsAll(List.of("chosen", "fleet_mse", "hier_mse", "stack_mse")), header.toString());
+        assertTrue(header.containsAll(List.of("chosen", "fleet_mse", "hierarchical_mse", "stack_mse")), header.toString());
         int at = header.indexOf("chosen");
         List<String> values = table.out().lines().skip(2).limit(5).map(line -> line.strip().split("\\s+")[at]).toList();
         assertTrue(values.stream().allMatch(List.of("device", "fleet", "hierarchical", "stack")::contains), table.out());
@@ -348,6 +350,14 @@ class CliFleetTest {
                 assertTrue(device.get("fleet_mse").isNumber(), "a device with test rows has the fleet model's MSE: " + device);
             }
         }
+    }
+
+    @Test
+    void sessionsShowPrintsTheFleetModelsAndTheirComparison() {
+        Cli shown = cli(store, "sessions", "show", stack);
+        assertEquals(0, shown.code(), shown.toString());
+        assertTrue(shown.out().contains("  fleet models (--fleet stack): gradient_boosting fit on "), shown.out());
+        assertTrue(shown.out().lines().anyMatch(l -> l.strip().startsWith("chosen ")), shown.out());
     }
 
     // 7. sessions delete

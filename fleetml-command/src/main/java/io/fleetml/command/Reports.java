@@ -67,8 +67,8 @@ public final class Reports {
         out.flush();
     }
 
-    /** A fleet session's models and how they compare on the test rows, side by side. */
-    private static void fleet(PrintWriter out, FleetReport f) {
+    /** A fleet session's models and how they compare on the test rows, side by side (train's summary and sessions show). */
+    public static void fleet(PrintWriter out, FleetReport f) {
         StringBuilder chosen = new StringBuilder();
         f.chosen().forEach((k, v) -> chosen.append(chosen.length() == 0 ? "" : ", ").append(k).append(' ').append(Text.count(v)));
         out.printf("  fleet models (--fleet %s): %s fit on %s sampled training rows (at most %s a device); chosen: %s%n", f.mode().label(),

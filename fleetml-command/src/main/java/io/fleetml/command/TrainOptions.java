@@ -46,21 +46,21 @@ public final class TrainOptions {
             + "(fleet + the device's residual model) and a stacking ensemble among the choices.")
     String fleet;
 
-    @Option(names = "--fleet-algorithm", defaultValue = FleetSpec.DEFAULT_ALGORITHM, paramLabel = "NAME",
-            description = "With --fleet: the fleet model's algorithm (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--fleet-algorithm", paramLabel = "NAME", description = "With --fleet: the fleet model's algorithm (default: "
+            + FleetSpec.DEFAULT_ALGORITHM + ").")
     String fleetAlgorithm;
 
     @Option(names = "--fleet-param", paramLabel = "NAME=VALUE", description = "With --fleet: a fleet model parameter, repeatable.")
     Map<String, String> fleetParams = new LinkedHashMap<>();
 
-    @Option(names = "--validation-fraction", defaultValue = "0.2", paramLabel = "F",
+    @Option(names = "--validation-fraction", paramLabel = "F",
             description = "With --fleet: fraction of each device's rows that choose its model and fit the stacker, never trained on "
-                    + "nor reported (default: ${DEFAULT-VALUE}).")
-    double validationFraction;
+                    + "nor reported (default: 0.2).")
+    Double validationFraction;
 
-    @Option(names = "--fleet-sample-rows", defaultValue = "2000000", paramLabel = "N",
-            description = "With --fleet: most training rows the fleet model is fit on, shared out evenly over the devices (default: ${DEFAULT-VALUE}).")
-    long fleetSampleRows;
+    @Option(names = "--fleet-sample-rows", paramLabel = "N",
+            description = "With --fleet: most training rows the fleet model is fit on, shared out evenly over the devices (default: 2000000).")
+    Long fleetSampleRows;
 
     /** The spec these options describe; the id column defaults to {@code record_id} when {@code columns} has one. */
     public TrainSpec spec(List<String> columns) {
@@ -72,7 +72,15 @@ public final class TrainOptions {
 
     private FleetSpec fleetSpec() {
         FleetMode mode = FleetMode.parse(fleet);
-        return mode == FleetMode.NONE ? FleetSpec.NONE
-                : new FleetSpec(mode, fleetAlgorithm, fleetParams, validationFraction, fleetSampleRows);
+        if (mode == FleetMode.NONE) {
+            if (fleetAlgorithm != null || !fleetParams.isEmpty() || validationFraction != null || fleetSampleRows != null) {
+                throw new io.fleetml.data.FleetInputException("--fleet-algorithm, --fleet-param, --validation-fraction and --fleet-sample-rows "
+                        + "set the fleet models: add --fleet fallback or --fleet stack");
+            }
+            return FleetSpec.NONE;
+        }
+        return new FleetSpec(mode, fleetAlgorithm == null ? FleetSpec.DEFAULT_ALGORITHM : fleetAlgorithm, fleetParams,
+                validationFraction == null ? FleetSpec.DEFAULT_VALIDATION : validationFraction,
+                fleetSampleRows == null ? FleetSpec.DEFAULT_SAMPLE_ROWS : fleetSampleRows);
     }
 }

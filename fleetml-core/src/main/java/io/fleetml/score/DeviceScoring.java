@@ -57,13 +57,19 @@ public final class DeviceScoring implements AutoCloseable {
                 return lease.model().predict(frame);
             }
         }
+        // a combination's first input is the fleet model; where another input cannot predict a row (a missing feature a
+        // linear device model cannot take), the fleet model's prediction stands in for it, as it did when the stack was fit
         double[] w = ref.weights();
         double[] out = new double[frame.rows()];
         Arrays.fill(out, w[0]);
+        double[] first = null;
         for (int i = 0; i < ref.inputs().size(); i++) {
             double[] p = predict(ref.inputs().get(i), frame);
+            if (i == 0) {
+                first = p;
+            }
             for (int r = 0; r < out.length; r++) {
-                out[r] += w[i + 1] * p[r];
+                out[r] += w[i + 1] * (Double.isNaN(p[r]) ? first[r] : p[r]);
             }
         }
         return out;

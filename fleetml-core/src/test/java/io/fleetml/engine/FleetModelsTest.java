@@ -208,4 +208,25 @@ class FleetModelsTest {
                     .fleet(new FleetSpec(FleetMode.STACK, "gradient_boosting", Map.of(), 0.5, 10)).build());
         }
     }
+
+    /** A record missing a feature a linear device model cannot take: the stack answers it with the fleet model's part, as when it was fit. */
+    @Test
+    void aCombinationFallsBackToTheFleetModelWhereADeviceModelCannotPredictARow() throws Exception {
+        Path data = TestFleets.linear(dir.resolve("fleet.csv"), 6, 40, 0.1, 1);
+        Path gap = TestFleets.csv(dir.resolve("gap.csv"), "device,record_id,x1,x2", "dev-1,1,0.5,", "dev-1,2,0.5,0.5");
+        TrainSpec spec = TrainSpec.builder("device", TestFleets.features(), "y").algorithm("linear").idColumn("record_id")
+                .fleet(fleet(FleetMode.STACK)).build();
+        try (FleetStore store = FleetStore.open(dir.resolve("store")); FleetSource source = DuckDbFleetSource.open(data.toString());
+             FleetSource newer = DuckDbFleetSource.open(gap.toString())) {
+            SessionRecord session = new LocalEngine(2).train(source, spec, store, Progress.NONE).session();
+            for (ModelUse use : List.of(ModelUse.STACK, ModelUse.HIERARCHICAL, ModelUse.DEVICE)) {
+                Map<String, double[]> predictions = new HashMap<>();
+                new LocalEngine(1).score(newer, session.spec().scoreQuery(newer.columns(), null), LocalEngine.models(session, store.tracking(), use),
+                        store.artifacts(), (device, ids, p, model) -> predictions.put(device, p), Progress.NONE);
+                double[] p = predictions.get("dev-1");
+                assertTrue(Double.isFinite(p[1]), use + ": a complete row");
+                assertEquals(use != ModelUse.DEVICE, Double.isFinite(p[0]), use + ": the row missing x2 " + Arrays.toString(p));
+            }
+        }
+    }
 }
