@@ -230,10 +230,10 @@ public final class TrainingCoordinator implements AutoCloseable {
             }
             // read back as scoring and a resumed session read it: set up for many small predictions from worker threads
             DeviceModel model = algorithm.load(artifact);
-            String json = "{\"session_id\":\"" + session.id() + "\",\"kind\":\"fleet\",\"algorithm\":\"" + algorithm.name()
-                    + "\",\"sample_rows\":" + sample.rows() + ",\"library\":\"" + algorithm.library() + "\"}";
-            String uri = artifacts.writePack(session.id(), "fleet", List.of(new ArtifactStore.DeviceArtifact("fleet", artifact,
-                    json.getBytes(java.nio.charset.StandardCharsets.UTF_8)))).get(0);
+            byte[] meta = new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsBytes(Map.of("session_id", session.id(),
+                    "kind", "fleet", "algorithm", algorithm.name(), "params", params, "features", session.spec().features(),
+                    "sample_rows", sample.rows(), "library", algorithm.library()));
+            String uri = artifacts.writePack(session.id(), "fleet", List.of(new ArtifactStore.DeviceArtifact("fleet", artifact, meta))).get(0);
             FleetReport report = new FleetReport(fleet.mode(), algorithm.name(), params, uri, sample.rows(), quota, null, Map.of(), List.of());
             tracking.recordFleet(session.id(), report);
             fleetReport = report;
