@@ -98,7 +98,7 @@ public final class LocalEngine implements Engine {
         boolean dropMissing = !spec.fleet().resolveAlgorithm().handlesMissingFeatures();
         try (FleetSource.Frames frames = source.frames(query)) {
             DevicePipeline.run(frames, workers, batch -> {
-                batch.frames().forEach(f -> sample.add(FleetSample.take(training.trainingRows(f), quota, dropMissing, spec.seed())));
+                batch.frames().forEach(f -> sample.add(FleetSample.take(f, training.trainingRows(f), quota, dropMissing, spec.seed())));
                 return null;
             }, ignored -> { });
         }

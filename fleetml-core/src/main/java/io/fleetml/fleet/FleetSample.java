@@ -29,19 +29,21 @@ public final class FleetSample {
     }
 
     /**
-     * Up to {@code quota} of a device's training rows, chosen by a seeded shuffle; without the rows that miss a
-     * feature when the fleet algorithm needs complete rows.
+     * Up to {@code quota} of a device's training rows ({@code train}, indexes into {@code frame}), chosen by a seeded
+     * shuffle; without the rows that miss a feature when the fleet algorithm needs complete rows. Only the rows taken
+     * are copied.
      */
-    public static DeviceFrame take(DeviceFrame train, long quota, boolean dropMissing, long seed) {
-        int[] keep = new int[train.rows()];
+    public static DeviceFrame take(DeviceFrame frame, int[] train, long quota, boolean dropMissing, long seed) {
+        frame = frame.infinityAsMissing();
+        int[] keep = new int[train.length];
         int n = 0;
-        for (int i = 0; i < keep.length; i++) {
-            if (!(dropMissing && train.hasMissingFeature(i))) {
-                keep[n++] = i;
+        for (int row : train) {
+            if (!(dropMissing && frame.hasMissingFeature(row))) {
+                keep[n++] = row;
             }
         }
         if (n > quota) {
-            SplittableRandom random = new SplittableRandom(seed * 0xBF58476D1CE4E5B9L ^ train.deviceId().hashCode());
+            SplittableRandom random = new SplittableRandom(seed * 0xBF58476D1CE4E5B9L ^ frame.deviceId().hashCode());
             for (int i = 0; i < quota; i++) {
                 int j = i + random.nextInt(n - i);
                 int t = keep[i];
@@ -51,7 +53,7 @@ public final class FleetSample {
             n = (int) quota;
             Arrays.sort(keep, 0, n);
         }
-        return n == train.rows() ? train : train.select(Arrays.copyOf(keep, n));
+        return frame.select(Arrays.copyOf(keep, n));
     }
 
     /** Adds a device's part; parts may arrive from any thread. */

@@ -117,10 +117,10 @@ public final class DeviceTraining {
     }
 
     /**
-     * The rows this session fits a device's models on: its usable rows' training part, never a validation or test
-     * row. The fleet model's sample is taken from these.
+     * The rows this session fits a device's models on, as indexes into {@code frame} (ascending): its usable rows'
+     * training part, never a validation or test row. The fleet model's sample is taken from these.
      */
-    public DeviceFrame trainingRows(DeviceFrame frame) {
+    public int[] trainingRows(DeviceFrame frame) {
         frame = frame.infinityAsMissing();
         int[] usable = usableRows(frame, !algorithm.handlesMissingFeatures());
         int[][] split = Holdout.split(usable.length, spec.testFraction(), spec.fleet().validationFraction(), !spec.timeColumns().isEmpty(),
@@ -129,7 +129,7 @@ public final class DeviceTraining {
         for (int i = 0; i < train.length; i++) {
             train[i] = usable[split[0][i]];
         }
-        return frame.select(train);
+        return train;
     }
 
     /** The device's own model, still open (null when it failed), with its outcome and bytes. */

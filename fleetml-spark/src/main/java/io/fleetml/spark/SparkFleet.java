@@ -275,7 +275,8 @@ public final class SparkFleet {
             io.fleetml.train.DeviceTraining training = new io.fleetml.train.DeviceTraining(spec, 1);
             List<Row> out = new ArrayList<>();
             while (frames.hasNext()) {
-                DeviceFrame part = FleetSample.take(training.trainingRows(frames.next()), quota, dropMissing, seed);
+                DeviceFrame device = frames.next();
+                DeviceFrame part = FleetSample.take(device, training.trainingRows(device), quota, dropMissing, seed);
                 for (int i = 0; i < part.rows(); i++) {
                     Object[] values = new Object[2 + part.featureCount()];
                     values[0] = part.deviceId();
