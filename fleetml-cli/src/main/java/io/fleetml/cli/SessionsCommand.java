@@ -99,6 +99,11 @@ final class SessionsCommand implements Callable<Integer> {
                 out.printf("  holdout: %s · id column %s · at least %d rows per device%n", spec.timeColumns().isEmpty()
                                 ? "random " + spec.testFraction() + " of each device's rows" : "each device's last " + spec.testFraction() + " by "
                                 + String.join(", ", spec.timeColumns()), spec.idColumn() == null ? "(row number)" : spec.idColumn(), spec.minRows());
+                if (spec.fleet().enabled()) {
+                    out.printf("  fleet: --fleet %s · %s %s · validation %s of each device's rows · sample cap %s rows%n", spec.fleet().mode().label(),
+                            spec.fleet().algorithm(), spec.fleet().params().isEmpty() ? "(defaults)" : spec.fleet().params(),
+                            spec.fleet().validationFraction(), Text.count(spec.fleet().sampleRows()));
+                }
                 if (r.parent() != null) {
                     out.printf("  retrained from %s: %s%n", r.parent(), r.selection() == null ? "" : r.selection().describe(r.parent()));
                 }

@@ -357,6 +357,8 @@ class CliFleetTest {
         Cli shown = cli(store, "sessions", "show", stack);
         assertEquals(0, shown.code(), shown.toString());
         assertTrue(shown.out().contains("  fleet models (--fleet stack): gradient_boosting fit on "), shown.out());
+        assertTrue(shown.out().contains("  fleet: --fleet stack · gradient_boosting (defaults) · validation 0.2 of each device's rows · sample cap 2,000,000 rows"),
+                shown.out());
         assertTrue(shown.out().lines().anyMatch(l -> l.strip().startsWith("chosen ")), shown.out());
     }
 

@@ -1,8 +1,5 @@
 package io.fleetml.fleet;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fleetml.resolve.ModelKind;
 
 import java.util.List;
@@ -10,7 +7,7 @@ import java.util.Map;
 
 /**
  * A session's fleet models: where the fleet model is, the stacker, how many devices chose each model, and the
- * comparison of the candidates on the test rows. Stored with the session as JSON.
+ * comparison of the candidates on the test rows. Stored with the session as JSON ({@code SessionJson}).
  *
  * @param mode       fallback or stack
  * @param algorithm  the fleet model's algorithm
@@ -24,8 +21,6 @@ import java.util.Map;
  */
 public record FleetReport(FleetMode mode, String algorithm, Map<String, String> params, String modelUri, long sampleRows, long quota,
                           double[] stacker, Map<String, Long> chosen, List<Row> table) implements java.io.Serializable {
-    private static final ObjectMapper JSON = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
-
     /**
      * One model's test error over the devices it predicts.
      *
@@ -59,21 +54,5 @@ public record FleetReport(FleetMode mode, String algorithm, Map<String, String> 
             case HIERARCHICAL -> mode == FleetMode.STACK;
             case STACK -> mode == FleetMode.STACK && stacker != null;
         };
-    }
-
-    public String toJson() {
-        try {
-            return JSON.writeValueAsString(this);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    public static FleetReport fromJson(String json) {
-        try {
-            return JSON.readValue(json, FleetReport.class);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("unreadable fleet models of a session: " + e.getOriginalMessage(), e);
-        }
     }
 }

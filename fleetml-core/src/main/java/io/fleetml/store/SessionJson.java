@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.fleetml.fleet.FleetMode;
+import io.fleetml.fleet.FleetReport;
 import io.fleetml.fleet.FleetSpec;
 import io.fleetml.train.TrainOutcome;
 import io.fleetml.train.TrainSpec;
@@ -221,6 +222,118 @@ final class SessionJson {
                 }
             }
             return new DeviceSelection(statuses, devices);
+        }
+    }
+
+    static String fleet(FleetReport f) {
+        return write(g -> {
+            g.writeStringField("mode", f.mode().name());
+            g.writeStringField("algorithm", f.algorithm());
+            g.writeObjectFieldStart("params");
+            for (Map.Entry<String, String> p : f.params().entrySet()) {
+                g.writeStringField(p.getKey(), p.getValue());
+            }
+            g.writeEndObject();
+            g.writeStringField("modelUri", f.modelUri());
+            g.writeNumberField("sampleRows", f.sampleRows());
+            g.writeNumberField("quota", f.quota());
+            if (f.stacker() != null) {
+                g.writeArrayFieldStart("stacker");
+                for (double w : f.stacker()) {
+                    g.writeNumber(w);
+                }
+                g.writeEndArray();
+            }
+            g.writeObjectFieldStart("chosen");
+            for (Map.Entry<String, Long> c : f.chosen().entrySet()) {
+                g.writeNumberField(c.getKey(), c.getValue());
+            }
+            g.writeEndObject();
+            g.writeArrayFieldStart("table");
+            for (FleetReport.Row r : f.table()) {
+                g.writeStartObject();
+                g.writeStringField("model", r.model());
+                g.writeStringField("scope", r.scope());
+                g.writeNumberField("devices", r.devices());
+                g.writeNumberField("rows", r.rows());
+                real(g, "mse", r.mse());
+                real(g, "medianMse", r.medianMse());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+        });
+    }
+
+    /** A session's fleet models, read with the streaming parser: a listing should not start Jackson's object mapper. */
+    static FleetReport fleet(String json) throws IOException {
+        try (JsonParser p = object(json)) {
+            FleetMode mode = FleetMode.FALLBACK;
+            String algorithm = null, modelUri = null;
+            Map<String, String> params = new LinkedHashMap<>();
+            long sampleRows = 0, quota = 0;
+            double[] stacker = null;
+            Map<String, Long> chosen = new LinkedHashMap<>();
+            List<FleetReport.Row> table = new ArrayList<>();
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                p.nextToken();
+                switch (field) {
+                    case "mode" -> mode = FleetMode.valueOf(p.getValueAsString());
+                    case "algorithm" -> algorithm = p.getValueAsString();
+                    case "modelUri" -> modelUri = p.getValueAsString();
+                    case "sampleRows" -> sampleRows = p.getValueAsLong();
+                    case "quota" -> quota = p.getValueAsLong();
+                    case "params" -> {
+                        expect(p, JsonToken.START_OBJECT);
+                        while (p.nextToken() == JsonToken.FIELD_NAME) {
+                            String name = p.currentName();
+                            p.nextToken();
+                            params.put(name, p.getValueAsString());
+                        }
+                    }
+                    case "chosen" -> {
+                        expect(p, JsonToken.START_OBJECT);
+                        while (p.nextToken() == JsonToken.FIELD_NAME) {
+                            String name = p.currentName();
+                            p.nextToken();
+                            chosen.put(name, p.getValueAsLong());
+                        }
+                    }
+                    case "stacker" -> {
+                        if (p.currentToken() == JsonToken.START_ARRAY) {
+                            List<Double> w = new ArrayList<>();
+                            while (p.nextToken() != JsonToken.END_ARRAY) {
+                                w.add(real(p));
+                            }
+                            stacker = w.stream().mapToDouble(Double::doubleValue).toArray();
+                        }
+                    }
+                    case "table" -> {
+                        expect(p, JsonToken.START_ARRAY);
+                        while (p.nextToken() == JsonToken.START_OBJECT) {
+                            String model = null, scope = null;
+                            long devices = 0, rows = 0;
+                            double mse = Double.NaN, median = Double.NaN;
+                            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                                String name = p.currentName();
+                                p.nextToken();
+                                switch (name) {
+                                    case "model" -> model = p.getValueAsString();
+                                    case "scope" -> scope = p.getValueAsString();
+                                    case "devices" -> devices = p.getValueAsLong();
+                                    case "rows" -> rows = p.getValueAsLong();
+                                    case "mse" -> mse = real(p);
+                                    case "medianMse" -> median = real(p);
+                                    default -> p.skipChildren();
+                                }
+                            }
+                            table.add(new FleetReport.Row(model, scope, devices, rows, mse, median));
+                        }
+                    }
+                    default -> p.skipChildren();
+                }
+            }
+            return new FleetReport(mode, algorithm, params, modelUri, sampleRows, quota, stacker, chosen, table);
         }
     }
 

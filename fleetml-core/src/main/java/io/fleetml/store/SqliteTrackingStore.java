@@ -516,7 +516,7 @@ public final class SqliteTrackingStore implements TrackingStore {
             String summary = rs.getString(12);
             String selection = rs.getString(16);
             String fleet = rs.getString(20);
-            FleetReport fleetReport = fleet == null ? null : FleetReport.fromJson(fleet);
+            FleetReport fleetReport = fleet == null ? null : SessionJson.fleet(fleet);
             if (fleetReport != null && fleetReport.modelUri() != null) {
                 fleetReport = fleetReport.withModelUri(absolute(fleetReport.modelUri()));
             }
@@ -710,7 +710,7 @@ public final class SqliteTrackingStore implements TrackingStore {
         writable();
         write(() -> {
             try (PreparedStatement ps = db.prepareStatement("UPDATE sessions SET fleet = ? WHERE session_id = ?")) {
-                ps.setString(1, report.withModelUri(relative(report.modelUri())).toJson());
+                ps.setString(1, SessionJson.fleet(report.withModelUri(relative(report.modelUri()))));
                 ps.setString(2, sessionId);
                 return ps.executeUpdate();
             }

@@ -25,8 +25,21 @@ class SessionJsonTest {
     @Test
     void roundTrips() throws Exception {
         assertEquals(SPEC, SessionJson.spec(SessionJson.spec(SPEC)));
+        TrainSpec fleetSpec = TrainSpec.builder("d", List.of("x"), "y").fleet(new io.fleetml.fleet.FleetSpec(io.fleetml.fleet.FleetMode.FALLBACK,
+                "linear", java.util.Map.of("alpha", "2"), 0.3, 500)).build();
+        assertEquals(fleetSpec, SessionJson.spec(SessionJson.spec(fleetSpec)));
         assertEquals(SUMMARY, SessionJson.summary(SessionJson.summary(SUMMARY)));
         assertEquals(SELECTION, SessionJson.selection(SessionJson.selection(SELECTION)));
+        io.fleetml.fleet.FleetReport fleet = new io.fleetml.fleet.FleetReport(io.fleetml.fleet.FleetMode.STACK, "gradient_boosting",
+                java.util.Map.of("n_estimators", "50"), "artifacts/s/fleet.zip!/fleet/", 1000, 10, new double[] {0.5, -1e-9, 2},
+                java.util.Map.of("device", 3L, "stack", 7L), List.of(new io.fleetml.fleet.FleetReport.Row("chosen", "own", 9, 90, 0.25, Double.NaN)));
+        io.fleetml.fleet.FleetReport back = SessionJson.fleet(SessionJson.fleet(fleet));
+        assertEquals(fleet.table(), back.table());
+        assertEquals(fleet.chosen(), back.chosen());
+        assertEquals(fleet.params(), back.params());
+        assertEquals(List.of(fleet.mode(), fleet.algorithm(), fleet.modelUri(), fleet.sampleRows(), fleet.quota()),
+                List.of(back.mode(), back.algorithm(), back.modelUri(), back.sampleRows(), back.quota()));
+        org.junit.jupiter.api.Assertions.assertArrayEquals(fleet.stacker(), back.stacker());
         TrainSpec noId = TrainSpec.builder("d", List.of("x"), "y").build();
         assertEquals(noId, SessionJson.spec(SessionJson.spec(noId)));
     }
