@@ -1,5 +1,6 @@
 package io.fleetml.cli;
 
+import io.fleetml.command.ModelUseOption;
 import io.fleetml.command.Reports;
 import io.fleetml.command.Sessions;
 import io.fleetml.command.StoreOption;
@@ -56,10 +57,8 @@ final class ScoreCommand implements Callable<Integer> {
             + "each prediction, e.g. a timestamp and the actual value.")
     List<String> keep = List.of();
 
-    @Option(names = "--use", defaultValue = "chosen", paramLabel = "MODEL", description = "Which of the session's models answer: "
-            + "chosen (default: each device's chosen model, the fleet model for devices the session does not know), device, fleet, "
-            + "hierarchical or stack (the last three need a session trained with --fleet).")
-    String use;
+    @Mixin
+    ModelUseOption use;
 
     @Mixin
     EngineOption engine;
@@ -72,7 +71,7 @@ final class ScoreCommand implements Callable<Integer> {
         LocalEngine local = engine.engine();
         try (FleetStore s = store.openExisting(); DuckDbFleetSource source = DuckDbFleetSource.open(data)) {
             SessionRecord record = Sessions.find(s.tracking(), session, experiment);
-            return score(source, record, ModelUse.parse(use), s, out, idColumn, keep, local, command.commandLine().getOut(),
+            return score(source, record, use.use(), s, out, idColumn, keep, local, command.commandLine().getOut(),
                     command.commandLine().getErr());
         }
     }

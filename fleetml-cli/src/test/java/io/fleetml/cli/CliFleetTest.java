@@ -420,4 +420,26 @@ class CliFleetTest {
             assertTrue(score.out().contains(use), use + " in " + score.out());
         }
     }
+
+    @Test
+    void theFleetModelsAlgorithmAndSampleCapAreTheUsersAndAFailedCommandKeepsEarlierOutputs() throws Exception {
+        String own = dir.resolve("store-linear").toString();
+        Path out = dir.resolve("results.parquet");
+        Cli linear = train(own, "--fleet", "fallback", "--fleet-algorithm", "linear", "--fleet-sample-rows", "500", "--out", out.toString());
+        assertEquals(0, linear.code(), linear.toString());
+        assertTrue(linear.out().contains("fleet models (--fleet fallback): linear fit on "), linear.out());
+        String id = CliEndToEndTest.sessionId(linear);
+        JsonNode fleet = JSON.readTree(cli(own, "sessions", "show", id, "--json").out()).get("fleet");
+        assertEquals("linear", fleet.get("algorithm").asText());
+        assertTrue(fleet.get("sample_rows").asLong() > 0 && fleet.get("sample_rows").asLong() <= 500, fleet.toString());
+        Path predictions = dir.resolve("predictions.parquet");
+        assertEquals(0, score(own, id, "chosen", predictions).code());
+        byte[] results = Files.readAllBytes(out);
+        byte[] scored = Files.readAllBytes(predictions);
+
+        assertUsageError(train(own, "--fleet", "fallback", "--fleet-algorithm", "bogus", "--out", out.toString()), "bogus");
+        assertUsageError(score(own, id, "stack", predictions), "no stack model");
+        assertArrayEquals(results, Files.readAllBytes(out), "a failed train leaves the results it did not write");
+        assertArrayEquals(scored, Files.readAllBytes(predictions), "a refused score leaves the predictions it did not write");
+    }
 }

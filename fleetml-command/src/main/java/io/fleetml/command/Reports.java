@@ -78,7 +78,7 @@ public final class Reports {
         }
         out.println("  test MSE by model (weighted by rows; median over devices):");
         List<List<String>> rows = new java.util.ArrayList<>();
-        for (String model : new String[] {"device", "fleet", "hierarchical", "stack", "chosen"}) {
+        for (String model : io.fleetml.fleet.FleetComparison.MODELS) {
             FleetReport.Row own = row(f, model, "own");
             FleetReport.Row all = row(f, model, "all");
             if (own == null && all == null) {

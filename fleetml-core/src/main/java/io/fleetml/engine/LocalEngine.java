@@ -94,7 +94,7 @@ public final class LocalEngine implements Engine {
     /** The fleet model's sample: a first pass over the devices, taking up to {@code quota} training rows of each. */
     private static DeviceFrame sample(FleetSource source, FrameQuery query, TrainSpec spec, long quota, int workers) {
         DeviceTraining training = new DeviceTraining(spec, 1);
-        FleetSample sample = new FleetSample(spec.features());
+        FleetSample sample = new FleetSample(spec.features(), spec.fleet().sampleRows(), spec.seed());
         boolean dropMissing = !spec.fleet().resolveAlgorithm().handlesMissingFeatures();
         try (FleetSource.Frames frames = source.frames(query)) {
             DevicePipeline.run(frames, workers, batch -> {

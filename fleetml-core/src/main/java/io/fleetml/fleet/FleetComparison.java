@@ -15,15 +15,16 @@ import java.util.Map;
  * so that all candidates are compared on the same rows), and all devices.
  */
 public final class FleetComparison {
-    private static final String[] MODELS = {"device", "fleet", "hierarchical", "stack", "chosen"};
+    /** The rows of the comparison, in the order they are shown. */
+    public static final List<String> MODELS = List.of("device", "fleet", "hierarchical", "stack", "chosen");
     private final FleetMode mode;
     private final Stacker stacker;
     private final Map<String, Long> chosen = new LinkedHashMap<>();
     /** [scope][model]: sse, rows, devices; and the devices' MSEs for the medians. */
-    private final double[][] sse = new double[2][MODELS.length];
-    private final long[][] rows = new long[2][MODELS.length];
-    private final long[][] devices = new long[2][MODELS.length];
-    private final double[][][] mses = new double[2][MODELS.length][64];
+    private final double[][] sse = new double[2][MODELS.size()];
+    private final long[][] rows = new long[2][MODELS.size()];
+    private final long[][] devices = new long[2][MODELS.size()];
+    private final double[][][] mses = new double[2][MODELS.size()][64];
 
     public FleetComparison(FleetMode mode, Stacker stacker) {
         this.mode = mode;
@@ -42,7 +43,7 @@ public final class FleetComparison {
         if (n == 0) {
             return;
         }
-        for (int m = 0; m < MODELS.length; m++) {
+        for (int m = 0; m < MODELS.size(); m++) {
             double[] w = weights(m, choice, hasDeviceModel);
             if (w == null || ((m == 0 || m == 2) && !hasDeviceModel)) { // device and hierarchical answer only with a model of its own
                 continue;
@@ -78,14 +79,14 @@ public final class FleetComparison {
     public List<FleetReport.Row> table() {
         List<FleetReport.Row> out = new ArrayList<>();
         for (int scope = 0; scope < 2; scope++) {
-            for (int m = 0; m < MODELS.length; m++) {
+            for (int m = 0; m < MODELS.size(); m++) {
                 if (devices[scope][m] == 0) {
                     continue;
                 }
                 double[] d = Arrays.copyOf(mses[scope][m], (int) devices[scope][m]);
                 Arrays.sort(d);
                 double median = d.length % 2 == 1 ? d[d.length / 2] : (d[d.length / 2 - 1] + d[d.length / 2]) / 2;
-                out.add(new FleetReport.Row(MODELS[m], scope == 0 ? "own" : "all", devices[scope][m], rows[scope][m],
+                out.add(new FleetReport.Row(MODELS.get(m), scope == 0 ? "own" : "all", devices[scope][m], rows[scope][m],
                         sse[scope][m] / rows[scope][m], median));
             }
         }

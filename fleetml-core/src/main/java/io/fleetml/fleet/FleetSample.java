@@ -10,22 +10,31 @@ import java.util.SplittableRandom;
 /**
  * The rows a fleet model is fit on: from every device, at most a quota of its training rows (never a validation or
  * test row), so that the sample is bounded and a device with 5,000 rows does not drown a hundred devices with 20.
- * The quota is the cap shared out evenly, {@code ⌈cap / devices⌉}; devices with fewer training rows give all of
- * theirs, so the sample holds at most the cap. Which rows a device gives is seeded by the device, so the sample does
- * not depend on the engine, the thread or the order devices arrive in.
+ * The quota is the cap shared out evenly, {@code ⌊cap / devices⌋} and at least one row; devices with fewer training
+ * rows give all of theirs. With more devices than the cap, a seeded subset of the rows is kept, so the sample never
+ * holds more than the cap. Which rows a device gives is seeded by the device, so the sample does not depend on the
+ * engine, the thread or the order devices arrive in.
  */
 public final class FleetSample {
     private final List<String> features;
+    private final long cap;
+    private final long seed;
     private final List<DeviceFrame> parts = new ArrayList<>();
     private long rows;
 
-    public FleetSample(List<String> features) {
+    /**
+     * @param cap  most rows the sample holds
+     * @param seed seeds which rows are kept when the devices' quotas add up to more than the cap
+     */
+    public FleetSample(List<String> features, long cap, long seed) {
         this.features = List.copyOf(features);
+        this.cap = cap;
+        this.seed = seed;
     }
 
     /** Rows per device for a cap of {@code sampleRows} over {@code devices} devices. */
     public static long quota(long sampleRows, long devices) {
-        return Math.max(1, (sampleRows + Math.max(1, devices) - 1) / Math.max(1, devices));
+        return Math.max(1, sampleRows / Math.max(1, devices));
     }
 
     /**
@@ -88,6 +97,22 @@ public final class FleetSample {
         }
         Arrays.setAll(ids, i -> i);
         parts.clear();
-        return new DeviceFrame("fleet", features, columns, label, ids);
+        DeviceFrame all = new DeviceFrame("fleet", features, columns, label, ids);
+        if (n <= cap) {
+            return all;
+        }
+        // a quota of one row from more devices than the cap: keep a seeded subset of the cap, in order
+        int[] keep = new int[n];
+        Arrays.setAll(keep, i -> i);
+        SplittableRandom random = new SplittableRandom(seed ^ 0x94D049BB133111EBL);
+        for (int i = 0; i < cap; i++) {
+            int j = i + random.nextInt(n - i);
+            int t = keep[i];
+            keep[i] = keep[j];
+            keep[j] = t;
+        }
+        int[] kept = Arrays.copyOf(keep, (int) cap);
+        Arrays.sort(kept);
+        return all.select(kept);
     }
 }

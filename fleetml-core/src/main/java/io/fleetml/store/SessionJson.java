@@ -37,11 +37,7 @@ final class SessionJson {
             strings(g, "features", spec.features());
             g.writeStringField("label", spec.label());
             g.writeStringField("algorithm", spec.algorithm());
-            g.writeObjectFieldStart("params");
-            for (Map.Entry<String, String> p : spec.params().entrySet()) {
-                g.writeStringField(p.getKey(), p.getValue());
-            }
-            g.writeEndObject();
+            strings(g, "params", spec.params());
             g.writeNumberField("testFraction", spec.testFraction());
             strings(g, "timeColumns", spec.timeColumns());
             g.writeStringField("idColumn", spec.idColumn());
@@ -52,11 +48,7 @@ final class SessionJson {
                 g.writeObjectFieldStart("fleet");
                 g.writeStringField("mode", f.mode().name());
                 g.writeStringField("algorithm", f.algorithm());
-                g.writeObjectFieldStart("params");
-                for (Map.Entry<String, String> p : f.params().entrySet()) {
-                    g.writeStringField(p.getKey(), p.getValue());
-                }
-                g.writeEndObject();
+                strings(g, "params", f.params());
                 g.writeNumberField("validationFraction", f.validationFraction());
                 g.writeNumberField("sampleRows", f.sampleRows());
                 g.writeEndObject();
@@ -77,14 +69,7 @@ final class SessionJson {
             switch (field) {
                 case "mode" -> mode = FleetMode.valueOf(p.getValueAsString());
                 case "algorithm" -> algorithm = p.getValueAsString();
-                case "params" -> {
-                    expect(p, JsonToken.START_OBJECT);
-                    while (p.nextToken() == JsonToken.FIELD_NAME) {
-                        String name = p.currentName();
-                        p.nextToken();
-                        params.put(name, p.getValueAsString());
-                    }
-                }
+                case "params" -> params = stringMap(p);
                 case "validationFraction" -> validation = real(p);
                 case "sampleRows" -> sampleRows = p.getValueAsLong();
                 default -> p.skipChildren();
@@ -109,14 +94,7 @@ final class SessionJson {
                     case "features" -> features = strings(p);
                     case "label" -> label = p.getValueAsString();
                     case "algorithm" -> algorithm = p.getValueAsString();
-                    case "params" -> {
-                        expect(p, JsonToken.START_OBJECT);
-                        while (p.nextToken() == JsonToken.FIELD_NAME) {
-                            String name = p.currentName();
-                            p.nextToken();
-                            params.put(name, p.getValueAsString());
-                        }
-                    }
+                    case "params" -> params = stringMap(p);
                     case "testFraction" -> testFraction = real(p);
                     case "timeColumns" -> timeColumns = strings(p);
                     case "idColumn" -> idColumn = p.getValueAsString();
@@ -229,11 +207,7 @@ final class SessionJson {
         return write(g -> {
             g.writeStringField("mode", f.mode().name());
             g.writeStringField("algorithm", f.algorithm());
-            g.writeObjectFieldStart("params");
-            for (Map.Entry<String, String> p : f.params().entrySet()) {
-                g.writeStringField(p.getKey(), p.getValue());
-            }
-            g.writeEndObject();
+            strings(g, "params", f.params());
             g.writeStringField("modelUri", f.modelUri());
             g.writeNumberField("sampleRows", f.sampleRows());
             g.writeNumberField("quota", f.quota());
@@ -283,14 +257,7 @@ final class SessionJson {
                     case "modelUri" -> modelUri = p.getValueAsString();
                     case "sampleRows" -> sampleRows = p.getValueAsLong();
                     case "quota" -> quota = p.getValueAsLong();
-                    case "params" -> {
-                        expect(p, JsonToken.START_OBJECT);
-                        while (p.nextToken() == JsonToken.FIELD_NAME) {
-                            String name = p.currentName();
-                            p.nextToken();
-                            params.put(name, p.getValueAsString());
-                        }
-                    }
+                    case "params" -> params = stringMap(p);
                     case "chosen" -> {
                         expect(p, JsonToken.START_OBJECT);
                         while (p.nextToken() == JsonToken.FIELD_NAME) {
@@ -376,6 +343,26 @@ final class SessionJson {
             g.writeString(v);
         }
         g.writeEndArray();
+    }
+
+    private static void strings(JsonGenerator g, String name, Map<String, String> values) throws IOException {
+        g.writeObjectFieldStart(name);
+        for (Map.Entry<String, String> v : values.entrySet()) {
+            g.writeStringField(v.getKey(), v.getValue());
+        }
+        g.writeEndObject();
+    }
+
+    /** An object of strings, in its order. */
+    private static Map<String, String> stringMap(JsonParser p) throws IOException {
+        expect(p, JsonToken.START_OBJECT);
+        Map<String, String> out = new LinkedHashMap<>();
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            p.nextToken();
+            out.put(name, p.getValueAsString());
+        }
+        return out;
     }
 
     private static List<String> strings(JsonParser p) throws IOException {

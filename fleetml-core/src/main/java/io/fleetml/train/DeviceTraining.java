@@ -104,8 +104,7 @@ public final class DeviceTraining {
         frame = frame.infinityAsMissing();
         int[] usable = usableRows(frame, !algorithm.handlesMissingFeatures());
         DeviceFrame rows = usable.length == n ? frame : frame.select(usable);
-        int[][] split = Holdout.split(usable.length, spec.testFraction(), spec.fleet().validationFraction(), !spec.timeColumns().isEmpty(),
-                seed, device);
+        int[][] split = split(usable.length, device);
         Fitted own = fitOwn(frame, rows, split, start);
         try (DeviceModel model = own.model) {
             if (fleetModel == null) {
@@ -123,13 +122,17 @@ public final class DeviceTraining {
     public int[] trainingRows(DeviceFrame frame) {
         frame = frame.infinityAsMissing();
         int[] usable = usableRows(frame, !algorithm.handlesMissingFeatures());
-        int[][] split = Holdout.split(usable.length, spec.testFraction(), spec.fleet().validationFraction(), !spec.timeColumns().isEmpty(),
-                seed, frame.deviceId());
+        int[][] split = split(usable.length, frame.deviceId());
         int[] train = new int[split[0].length];
         for (int i = 0; i < train.length; i++) {
             train[i] = usable[split[0][i]];
         }
         return train;
+    }
+
+    /** The session's split of a device's {@code n} usable rows: train, validation, test. */
+    private int[][] split(int n, String device) {
+        return Holdout.split(n, spec.testFraction(), spec.fleet().validationFraction(), !spec.timeColumns().isEmpty(), seed, device);
     }
 
     /** The device's own model, still open (null when it failed), with its outcome and bytes. */

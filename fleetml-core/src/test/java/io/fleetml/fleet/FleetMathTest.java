@@ -1,11 +1,13 @@
 package io.fleetml.fleet;
 
+import io.fleetml.data.DeviceFrame;
 import io.fleetml.resolve.ModelKind;
 import io.fleetml.train.Holdout;
 import io.fleetml.train.Metrics;
 import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 
@@ -100,6 +102,24 @@ class FleetMathTest {
         assertEquals(ModelKind.FLEET, FleetChoice.choose(FleetMode.FALLBACK, true, FleetStats.create(3), null), "no validation rows");
         Stacker stacker = new Stacker(new double[] {0, 0.5, 0.5, 0, 0, 0, 0});
         assertEquals(ModelKind.STACK, FleetChoice.choose(FleetMode.STACK, true, FleetStats.create(3), stacker), "no validation rows: the stack");
+    }
+
+    @Test
+    void theSampleNeverHoldsMoreThanItsCap() {
+        assertEquals(2, FleetSample.quota(500, 200));
+        assertEquals(1, FleetSample.quota(500, 900), "at least one row a device");
+        for (int devices : new int[] {200, 900}) {
+            FleetSample sample = new FleetSample(List.of("x"), 500, 42);
+            long quota = FleetSample.quota(500, devices);
+            for (int d = devices - 1; d >= 0; d--) { // arrival order does not matter
+                double[] x = new double[10];
+                Arrays.setAll(x, i -> i);
+                DeviceFrame frame = new DeviceFrame("dev-" + d, List.of("x"), new double[][] {x}, x.clone(), new long[10]);
+                sample.add(FleetSample.take(frame, IntStream.range(0, 10).toArray(), quota, false, 7));
+            }
+            DeviceFrame all = sample.frame();
+            assertEquals(Math.min(500, devices * quota), all.rows(), devices + " devices");
+        }
     }
 
     /** Validation statistics where the fleet and device predictions have these mean squared errors. */

@@ -290,7 +290,7 @@ public final class SparkFleet {
             return out.iterator();
         };
         List<Row> rows = grouped.mapPartitions(sample, Encoders.row(sampleSchema(spec.features()))).collectAsList();
-        FleetSample collected = new FleetSample(spec.features());
+        FleetSample collected = new FleetSample(spec.features(), spec.fleet().sampleRows(), seed);
         int p = spec.features().size();
         for (int from = 0; from < rows.size(); ) { // a device's rows come together
             String device = rows.get(from).getString(0);

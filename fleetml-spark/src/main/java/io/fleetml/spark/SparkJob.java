@@ -1,6 +1,7 @@
 package io.fleetml.spark;
 
 import io.fleetml.command.ExitCode;
+import io.fleetml.command.ModelUseOption;
 import io.fleetml.command.Reports;
 import io.fleetml.command.RetrainOptions;
 import io.fleetml.command.Sessions;
@@ -327,17 +328,15 @@ public final class SparkJob implements Runnable {
                 + "column when the data has it, else record_id when present, else a per-row id).")
         String idColumn;
 
-        @Option(names = "--use", defaultValue = "chosen", paramLabel = "MODEL", description = "Which of the session's models answer: "
-                + "chosen (default: each device's chosen model, the fleet model for devices the session does not know), device, fleet, "
-                + "hierarchical or stack (the last three need a session trained with --fleet).")
-        String use;
+        @Mixin
+        ModelUseOption use;
 
         @Mixin
         JobOptions job;
 
         @Override
         public Integer call() {
-            ModelUse modelUse = ModelUse.parse(use);
+            ModelUse modelUse = use.use();
             try (FleetStore opened = store.openExisting()) {
                 SessionRecord s = Sessions.find(opened.tracking(), session, experiment);
                 SparkSession spark = job.spark();
