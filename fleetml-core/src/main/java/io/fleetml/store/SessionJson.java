@@ -278,23 +278,7 @@ final class SessionJson {
                     case "table" -> {
                         expect(p, JsonToken.START_ARRAY);
                         while (p.nextToken() == JsonToken.START_OBJECT) {
-                            String model = null, scope = null;
-                            long devices = 0, rows = 0;
-                            double mse = Double.NaN, median = Double.NaN;
-                            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                                String name = p.currentName();
-                                p.nextToken();
-                                switch (name) {
-                                    case "model" -> model = p.getValueAsString();
-                                    case "scope" -> scope = p.getValueAsString();
-                                    case "devices" -> devices = p.getValueAsLong();
-                                    case "rows" -> rows = p.getValueAsLong();
-                                    case "mse" -> mse = real(p);
-                                    case "medianMse" -> median = real(p);
-                                    default -> p.skipChildren();
-                                }
-                            }
-                            table.add(new FleetReport.Row(model, scope, devices, rows, mse, median));
+                            table.add(row(p));
                         }
                     }
                     default -> p.skipChildren();
@@ -302,6 +286,27 @@ final class SessionJson {
             }
             return new FleetReport(mode, algorithm, params, modelUri, sampleRows, quota, stacker, chosen, table);
         }
+    }
+
+    /** One row of a fleet session's comparison table; the parser is at its start. */
+    private static FleetReport.Row row(JsonParser p) throws IOException {
+        String model = null, scope = null;
+        long devices = 0, rows = 0;
+        double mse = Double.NaN, median = Double.NaN;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            p.nextToken();
+            switch (name) {
+                case "model" -> model = p.getValueAsString();
+                case "scope" -> scope = p.getValueAsString();
+                case "devices" -> devices = p.getValueAsLong();
+                case "rows" -> rows = p.getValueAsLong();
+                case "mse" -> mse = real(p);
+                case "medianMse" -> median = real(p);
+                default -> p.skipChildren();
+            }
+        }
+        return new FleetReport.Row(model, scope, devices, rows, mse, median);
     }
 
     private interface Fields {
