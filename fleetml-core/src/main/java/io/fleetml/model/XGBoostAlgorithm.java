@@ -127,11 +127,12 @@ public final class XGBoostAlgorithm implements Algorithm {
                 label[i] = (float) train.label()[i];
             }
             data.setLabel(label);
-            // Evaluating on the training matrix reads XGBoost's prediction cache: the in-sample error without a second pass.
-            float[][] rmse = new float[1][rounds];
-            Booster booster = XGBoost.train(data, xgb, rounds, Map.of("train", data), rmse, null, null, 0);
-            double last = rmse[0][rounds - 1];
-            return new Model(booster, last * last);
+            Booster booster = XGBoost.train(data, xgb, rounds, Map.of(), null, null, null, 0);
+            // The in-sample error, evaluated once from XGBoost's prediction cache of the training matrix: a watch on it
+            // evaluated every round, a fifth of the time of fitting 100 trees on 2,000,000 rows.
+            float[] rmse = new float[1];
+            booster.evalSet(new DMatrix[] {data}, new String[] {"train"}, rounds - 1, rmse);
+            return new Model(booster, (double) rmse[0] * rmse[0]);
         } finally {
             data.dispose();
         }
