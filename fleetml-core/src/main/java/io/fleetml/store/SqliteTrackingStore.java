@@ -6,6 +6,8 @@ import io.fleetml.fleet.DeviceChoice;
 import io.fleetml.fleet.FleetOutcome;
 import io.fleetml.fleet.FleetReport;
 import io.fleetml.fleet.FleetStats;
+import io.fleetml.registry.ModelRegistry;
+import io.fleetml.registry.ModelVersion;
 import io.fleetml.resolve.ModelKind;
 import io.fleetml.train.TrainOutcome;
 import org.sqlite.SQLiteConfig;
@@ -57,9 +59,10 @@ public final class SqliteTrackingStore implements TrackingStore {
 
     private final Path file;
     private final String storeUri;
-    private final Connection db;
+    final Connection db; // the registry shares it, under this store's lock
     private final boolean readOnly;
     private final Map<String, DeviceIdType> idTypes = new HashMap<>();
+    private final SqliteModelRegistry registry = new SqliteModelRegistry(this);
 
     private SqliteTrackingStore(Path file, Connection db, boolean readOnly) {
         this.file = file.toAbsolutePath();
@@ -192,7 +195,7 @@ public final class SqliteTrackingStore implements TrackingStore {
         return true;
     }
 
-    private void writable() {
+    void writable() {
         if (readOnly) {
             throw StoreException.unavailable("the fleetml store at " + location() + " is read-only; it can be listed, not changed", null);
         }
@@ -752,6 +755,11 @@ public final class SqliteTrackingStore implements TrackingStore {
             if (s.status() == SessionStatus.RUNNING) {
                 throw StoreException.conflict("session " + id + " is running (process " + s.owner() + "); nothing was deleted");
             }
+            List<ModelVersion> versions = registry.versionsOf(id);
+            if (!versions.isEmpty()) {
+                throw StoreException.conflict("session " + id + " is registered as " + versions.stream().map(ModelVersion::ref)
+                        .collect(Collectors.joining(", ")) + "; nothing was deleted");
+            }
         }
         String in = doomed.stream().map(x -> "?").collect(Collectors.joining(",", "(", ")"));
         List<Object> args = new ArrayList<>(doomed);
@@ -834,7 +842,7 @@ public final class SqliteTrackingStore implements TrackingStore {
         }
     }
 
-    private StoreException noSession(String id) {
+    StoreException noSession(String id) {
         return StoreException.notFound("no session '" + id + "' in " + location() + "; list them with: fleetml sessions");
     }
 
@@ -842,12 +850,12 @@ public final class SqliteTrackingStore implements TrackingStore {
         return StoreException.unavailable("cannot " + what + " in " + location() + ": " + firstLine(e), e);
     }
 
-    private interface Write<T> {
+    interface Write<T> {
         T run() throws SQLException;
     }
 
     /** Runs {@code work} in one transaction. */
-    private <T> T write(Write<T> work) {
+    <T> T write(Write<T> work) {
         try {
             db.setAutoCommit(false);
             T result = work.run();
@@ -880,6 +888,11 @@ public final class SqliteTrackingStore implements TrackingStore {
                 // nothing was written
             }
         }
+    }
+
+    @Override
+    public ModelRegistry registry() {
+        return registry;
     }
 
     @Override

@@ -24,14 +24,14 @@ import java.util.logging.Logger;
  */
 final class StoreSchema {
     /** The newest migration's version; a test checks it matches the list below. */
-    static final int VERSION = 3;
+    static final int VERSION = 4;
     private static final Logger FLYWAY_LOG = Logger.getLogger("org.flywaydb"); // held: JUL keeps loggers weakly
 
     private StoreSchema() {
     }
 
     static BaseJavaMigration[] migrations() {
-        return new BaseJavaMigration[] {new V1__Baseline(), new V2__Lifecycle(), new V3__FleetModels()};
+        return new BaseJavaMigration[] {new V1__Baseline(), new V2__Lifecycle(), new V3__FleetModels(), new V4__Registry()};
     }
 
     /** The schema version of the store behind {@code db}: 0 for an empty or pre-migration store. */
@@ -211,6 +211,42 @@ final class StoreSchema {
                         "stack_mse REAL", "stack_r2 REAL", "residual_uri TEXT", "fleet_stats BLOB"}) {
                     st.execute("ALTER TABLE device_runs ADD COLUMN " + column);
                 }
+            }
+        }
+    }
+
+    /**
+     * The model registry: registered models, their versions (each names one session, never copies its models) and
+     * aliases. A version's session may not be deleted while the version exists (the store checks first, to name the
+     * version; the foreign key is the backstop).
+     */
+    static final class V4__Registry extends BaseJavaMigration {
+        @Override
+        public void migrate(Context context) throws SQLException {
+            try (Statement st = context.getConnection().createStatement()) {
+                st.execute("""
+                        CREATE TABLE registered_models (
+                          name       TEXT PRIMARY KEY,
+                          created_at TEXT NOT NULL)""");
+                st.execute("""
+                        CREATE TABLE model_versions (
+                          name        TEXT NOT NULL REFERENCES registered_models(name),
+                          version     INTEGER NOT NULL,
+                          session_id  TEXT NOT NULL REFERENCES sessions(session_id),
+                          lineage     TEXT NOT NULL,
+                          created_by  TEXT,
+                          created_at  TEXT NOT NULL,
+                          description TEXT,
+                          PRIMARY KEY (name, version))""");
+                st.execute("CREATE INDEX model_versions_session ON model_versions(session_id)");
+                st.execute("""
+                        CREATE TABLE model_aliases (
+                          name       TEXT NOT NULL,
+                          alias      TEXT NOT NULL,
+                          version    INTEGER NOT NULL,
+                          updated_at TEXT NOT NULL,
+                          PRIMARY KEY (name, alias),
+                          FOREIGN KEY (name, version) REFERENCES model_versions(name, version))""");
             }
         }
     }

@@ -84,6 +84,9 @@ public interface TrackingStore extends AutoCloseable {
     /** The store's location, for messages. */
     String location();
 
+    /** The registry kept in this store, beside the sessions its versions name. */
+    io.fleetml.registry.ModelRegistry registry();
+
     @Override
     void close();
 }
