@@ -56,7 +56,7 @@ final class DemoCommand implements Callable<Integer> {
             }
             print.printf("%n3. score: every record with its device's model%n");
             SessionRecord trained = s.tracking().latest("demo").orElseThrow();
-            code = ScoreCommand.score(source, trained, io.fleetml.resolve.ModelUse.CHOSEN, s, dir.resolve("predictions.parquet"), null, List.of(), new LocalEngine(), print, err);
+            code = ScoreCommand.score(source, trained, null, io.fleetml.resolve.ModelUse.CHOSEN, s, dir.resolve("predictions.parquet"), null, List.of(), new LocalEngine(), print, err);
             if (code != 0) {
                 return code;
             }

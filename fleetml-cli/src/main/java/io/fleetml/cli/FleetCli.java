@@ -38,6 +38,7 @@ public final class FleetCli implements Runnable {
         COMMANDS.put("score", ScoreCommand::new);
         COMMANDS.put("sessions", SessionsCommand::new);
         COMMANDS.put("devices", DevicesCommand::new);
+        COMMANDS.put("registry", RegistryCommand::new);
         COMMANDS.put("help", CommandLine.HelpCommand::new);
     }
 
@@ -72,6 +73,6 @@ public final class FleetCli implements Runnable {
     @Override
     public void run() {
         throw new CommandLine.ParameterException(spec.commandLine(),
-                "name a command: demo, generate, train, resume, retrain, score, sessions, devices");
+                "name a command: demo, generate, train, resume, retrain, score, sessions, devices, registry");
     }
 }

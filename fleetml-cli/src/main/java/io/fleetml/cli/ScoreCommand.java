@@ -11,11 +11,15 @@ import io.fleetml.data.FrameQuery;
 import io.fleetml.data.TableFile;
 import io.fleetml.data.TableFile.Column;
 import io.fleetml.engine.LocalEngine;
+import io.fleetml.registry.ModelName;
+import io.fleetml.registry.ModelVersion;
 import io.fleetml.resolve.ModelResolver;
+import io.fleetml.resolve.VersionModels;
 import io.fleetml.resolve.ModelUse;
 import io.fleetml.score.ScoreReport;
 import io.fleetml.store.FleetStore;
 import io.fleetml.store.SessionRecord;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -28,7 +32,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "score", mixinStandardHelpOptions = true,
-        description = "Predict every record with its device's model from a training session.")
+        description = "Predict every record with its device's model from a training session or a registered version.")
 final class ScoreCommand implements Callable<Integer> {
     @Spec
     CommandSpec command;
@@ -39,9 +43,19 @@ final class ScoreCommand implements Callable<Integer> {
     @Option(names = "--data", required = true, paramLabel = "PATH", description = "A file, glob or directory with the session's device and feature columns.")
     String data;
 
-    @Option(names = "--session", required = true, paramLabel = "ID|latest",
-            description = "Training session whose models to use; 'latest' is the newest finished one with a trained device.")
-    String session;
+    @ArgGroup(multiplicity = "1")
+    Models models;
+
+    /** Whose models: a session's, or a registered version's. */
+    static final class Models {
+        @Option(names = "--session", required = true, paramLabel = "ID|latest",
+                description = "Training session whose models to use; 'latest' is the newest finished one with a trained device.")
+        String session;
+
+        @Option(names = "--model", required = true, paramLabel = "NAME@ALIAS|NAME/VERSION",
+                description = "A registered version's models instead of a session's (see fleetml registry), e.g. pumps@champion.")
+        String model;
+    }
 
     @Option(names = "--experiment", paramLabel = "NAME", description = "With --session latest: the newest of this experiment's sessions.")
     String experiment;
@@ -70,16 +84,28 @@ final class ScoreCommand implements Callable<Integer> {
         }
         LocalEngine local = engine.engine();
         try (FleetStore s = store.openExisting(); DuckDbFleetSource source = DuckDbFleetSource.open(data)) {
-            SessionRecord record = Sessions.find(s.tracking(), session, experiment);
-            return score(source, record, use.use(), s, out, idColumn, keep, local, command.commandLine().getOut(),
+            if (models.model != null) {
+                if (experiment != null) {
+                    throw new io.fleetml.data.FleetInputException("--experiment picks a session with --session latest; a registered model needs none");
+                }
+                ModelVersion version = s.tracking().registry().version(ModelName.parse(models.model));
+                SessionRecord record = s.tracking().session(version.sessionId()).orElseThrow();
+                return score(source, record, version, use.use(), s, out, idColumn, keep, local, command.commandLine().getOut(),
+                        command.commandLine().getErr());
+            }
+            SessionRecord record = Sessions.find(s.tracking(), models.session, experiment);
+            return score(source, record, null, use.use(), s, out, idColumn, keep, local, command.commandLine().getOut(),
                     command.commandLine().getErr());
         }
     }
 
     /** Scores, writes the predictions (when {@code out} is given), prints the summary; the exit code says whether any record got one. */
-    static int score(DuckDbFleetSource source, SessionRecord session, ModelUse use, FleetStore store, Path out, String idColumn,
-                     List<String> keep, LocalEngine engine, PrintWriter print, PrintWriter err) {
+    static int score(DuckDbFleetSource source, SessionRecord session, ModelVersion version, ModelUse use, FleetStore store, Path out,
+                     String idColumn, List<String> keep, LocalEngine engine, PrintWriter print, PrintWriter err) {
         ModelResolver models = LocalEngine.models(session, store.tracking(), use);
+        if (version != null) {
+            models = VersionModels.of(models, version, session);
+        }
         if ((!keep.isEmpty() || idColumn != null && !source.isWholeNumber(idColumn)) && out == null) {
             throw new io.fleetml.data.FleetInputException(keep.isEmpty() ? "id column '" + idColumn + "' is not a whole number: it can be "
                     + "written to a predictions file only; give one with --out" : "--keep passes columns through to the predictions file; give it with --out");
@@ -127,7 +153,7 @@ final class ScoreCommand implements Callable<Integer> {
                 }
             }, TerminalProgress.forConsole());
         }
-        Reports.score(print, r, session.id(), (System.nanoTime() - start) / 1e9, out == null ? null : out.toString());
+        Reports.score(print, r, session.id(), version == null ? null : version.ref(), (System.nanoTime() - start) / 1e9, out == null ? null : out.toString());
         return Reports.scoreExit(r, err);
     }
 

@@ -128,12 +128,14 @@ public final class Reports {
     /**
      * A scoring run's summary: what was predicted, what was not and why.
      *
+     * @param version the registered version scored (e.g. {@code pumps/3}), or null when a session was named
      * @param seconds the whole command's time, writing included
      * @param written where the predictions went, or null
      */
-    public static void score(PrintWriter out, ScoreReport r, String session, double seconds, String written) {
-        out.printf("scored %s of %s records (%s devices) with session %s in %.2f s (%s records/s)%n", Text.count(r.predicted()),
-                Text.count(r.records()), Text.count(r.devices()), session, seconds, Text.rate(r.records(), seconds));
+    public static void score(PrintWriter out, ScoreReport r, String session, String version, double seconds, String written) {
+        out.printf("scored %s of %s records (%s devices) with %s in %.2f s (%s records/s)%n", Text.count(r.predicted()),
+                Text.count(r.records()), Text.count(r.devices()), version == null ? "session " + session : version + " (session " + session + ")",
+                seconds, Text.rate(r.records(), seconds));
         if (r.byModel().size() > 1) {
             StringBuilder by = new StringBuilder();
             r.byModel().forEach((m, n) -> by.append(by.length() == 0 ? "" : ", ").append(m).append(' ').append(Text.count(n)));

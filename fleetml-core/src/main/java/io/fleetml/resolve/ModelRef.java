@@ -35,6 +35,11 @@ public record ModelRef(String uri, String algorithm, ModelKind kind, String sess
         return uri == null;
     }
 
+    /** The same model, named as belonging to {@code owner} (a registered version, e.g. {@code pumps/3}). */
+    public ModelRef ownedBy(String owner) {
+        return new ModelRef(uri, algorithm, kind, owner, inputs, weights);
+    }
+
     /** How predictions name the model that answered, e.g. {@code device/20261124-101500-ab12}. */
     public String name() {
         return kind.label() + "/" + session;

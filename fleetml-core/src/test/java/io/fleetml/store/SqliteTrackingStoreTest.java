@@ -104,6 +104,33 @@ class SqliteTrackingStoreTest extends TrackingStoreContract {
         }
     }
 
+    /** A store as the version before the registry left it (schema 3, with a finished session) gains the registry on opening. */
+    @Test
+    void aStoreFromBeforeTheRegistryIsUpgradedAndItsSessionsRegister() throws Exception {
+        Path file = dir.resolve("fleetml.db");
+        String id;
+        try (TrackingStore store = open(dir)) {
+            id = store.startSession(plan("e", DeviceIdType.TEXT)).id();
+            store.recordDevices(id, List.of(ok("a", 1)));
+            store.finishSession(id, SessionStatus.FINISHED, summary(1, 0), 1, null);
+        }
+        try (var db = DriverManager.getConnection("jdbc:sqlite:" + file); var st = db.createStatement()) {
+            for (String table : new String[] {"model_aliases", "model_versions", "registered_models"}) {
+                st.execute("DROP TABLE " + table);
+            }
+            st.execute("DROP INDEX IF EXISTS device_runs_device");
+            st.execute("DELETE FROM flyway_schema_history WHERE version = '4'");
+            assertEquals(3, StoreSchema.version(db));
+        }
+        try (TrackingStore store = SqliteTrackingStore.openExisting(file)) {
+            assertEquals(1, store.registry().register("pumps", id, "champion", null, null).version());
+            assertEquals(id, store.registry().version(io.fleetml.registry.ModelName.parse("pumps@champion")).sessionId());
+        }
+        try (var db = DriverManager.getConnection("jdbc:sqlite:" + file)) {
+            assertEquals(StoreSchema.VERSION, StoreSchema.version(db));
+        }
+    }
+
     @Test
     void openingAStoreThatIsNotThereCreatesNothing() {
         Path missing = dir.resolve("no/such/dir");

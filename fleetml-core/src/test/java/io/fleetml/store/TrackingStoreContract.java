@@ -1,6 +1,10 @@
 package io.fleetml.store;
 
 import io.fleetml.data.DeviceIdType;
+import io.fleetml.registry.ModelName;
+import io.fleetml.registry.ModelRegistry;
+import io.fleetml.registry.ModelVersion;
+import io.fleetml.registry.RegisteredModel;
 import io.fleetml.train.Metrics;
 import io.fleetml.train.TrainOutcome;
 import io.fleetml.train.TrainOutcome.Status;
@@ -271,6 +275,85 @@ abstract class TrackingStoreContract {
             assertEquals(2, store.countDevices(child.id(), DeviceQuery.ALL), "the child is whole");
             assertEquals(Set.of(root + child.id() + "/part-00000.zip", root + parent.id() + "/part-00000.zip"),
                     Set.copyOf(store.deleteSessions(List.of(child.id()))), "now nothing uses a's pack");
+        }
+    }
+
+    // ---- the registry kept in the store ----
+
+    /** A finished session with runs, ready to register. */
+    private SessionRecord finished(TrackingStore store, String parent) {
+        SessionPlan p = parent == null ? plan("e", DeviceIdType.TEXT) : new SessionPlan(spec("e"), "d", null, 10, 1, DeviceIdType.TEXT,
+                artifactRoot(dir), parent, new DeviceSelection(Set.of(Status.FAILED), List.of()), "local");
+        SessionRecord s = store.startSession(p);
+        store.recordDevices(s.id(), List.of(ok("a", 1), ok("b", 2)));
+        store.finishSession(s.id(), SessionStatus.FINISHED, summary(2, 0), 2, null);
+        return store.session(s.id()).orElseThrow();
+    }
+
+    @Test
+    void registeringNumbersVersionsAndAliasesMoveBetweenThem() {
+        try (TrackingStore store = open(dir)) {
+            ModelRegistry registry = store.registry();
+            assertEquals(List.of(), registry.models());
+            SessionRecord first = finished(store, null);
+            SessionRecord second = finished(store, first.id());
+            ModelVersion v1 = registry.register("pumps", first.id(), "champion", "first fleet", "ana");
+            assertEquals(1, v1.version());
+            assertEquals(List.of("champion"), v1.aliases());
+            assertEquals("ana", v1.createdBy());
+            ModelVersion v2 = registry.register("pumps", second.id(), null, null, null);
+            assertEquals(2, v2.version());
+            assertEquals(List.of(second.id(), first.id()), v2.lineage(), "the session and the one it was retrained from");
+            assertEquals(1, registry.version(ModelName.parse("pumps@champion")).version());
+            assertEquals(2, registry.version(ModelName.parse("pumps")).version(), "a bare name is the latest version");
+            assertEquals(first.id(), registry.version(ModelName.parse("pumps/1")).sessionId());
+
+            registry.setAlias("pumps", "champion", 2);
+            registry.setAlias("pumps", "challenger", 1);
+            assertEquals(2, registry.version(ModelName.parse("pumps@champion")).version(), "moved");
+            RegisteredModel m = registry.model("pumps");
+            assertEquals(java.util.Map.of("champion", 2, "challenger", 1), m.aliases());
+            assertEquals(List.of(1, 2), m.versions().stream().map(ModelVersion::version).toList());
+            assertEquals(List.of("champion"), m.versions().get(1).aliases());
+            registry.deleteAlias("pumps", "challenger");
+            assertEquals(java.util.Map.of("champion", 2), registry.model("pumps").aliases());
+            assertEquals(List.of(v2.ref()), registry.versionsOf(second.id()).stream().map(ModelVersion::ref).toList());
+
+            try (TrackingStore other = open(dir)) {
+                assertEquals(2, other.registry().version(ModelName.parse("pumps@champion")).version(), "another handle sees the move");
+            }
+        }
+    }
+
+    @Test
+    void theRegistryRefusesWhatItCannotDoWithTheKindAndTheName() {
+        try (TrackingStore store = open(dir)) {
+            ModelRegistry registry = store.registry();
+            SessionRecord done = finished(store, null);
+            SessionRecord running = store.startSession(plan("e", DeviceIdType.TEXT));
+            assertEquals(StoreException.Kind.NOT_FOUND, assertThrows(StoreException.class,
+                    () -> registry.register("pumps", "nope", null, null, null)).kind());
+            StoreException busy = assertThrows(StoreException.class, () -> registry.register("pumps", running.id(), null, null, null));
+            assertEquals(StoreException.Kind.CONFLICT, busy.kind());
+            assertTrue(busy.getMessage().contains("RUNNING, not FINISHED"), busy.getMessage());
+            assertEquals(List.of(), registry.models(), "nothing registered by a refused call");
+
+            registry.register("pumps", done.id(), null, null, null);
+            for (String ref : new String[] {"pumps/2", "pumps@champion", "valves", "valves@x"}) {
+                StoreException e = assertThrows(StoreException.class, () -> registry.version(ModelName.parse(ref)), ref);
+                assertEquals(StoreException.Kind.NOT_FOUND, e.kind(), ref);
+            }
+            assertEquals(StoreException.Kind.NOT_FOUND, assertThrows(StoreException.class, () -> registry.setAlias("pumps", "a", 5)).kind());
+            assertEquals(StoreException.Kind.NOT_FOUND, assertThrows(StoreException.class, () -> registry.deleteAlias("pumps", "a")).kind());
+            for (String hostile : new String[] {"../x", "a/b", "", ".hidden", "a b", "x".repeat(101), "é"}) {
+                assertThrows(io.fleetml.data.FleetInputException.class, () -> registry.register(hostile, done.id(), null, null, null), hostile);
+                assertThrows(io.fleetml.data.FleetInputException.class, () -> registry.register("pumps", done.id(), hostile, null, null), hostile);
+            }
+
+            StoreException kept = assertThrows(StoreException.class, () -> store.deleteSessions(List.of(done.id())));
+            assertEquals(StoreException.Kind.CONFLICT, kept.kind());
+            assertTrue(kept.getMessage().contains("registered as pumps/1"), kept.getMessage());
+            assertTrue(store.session(done.id()).isPresent(), "not deleted");
         }
     }
 }

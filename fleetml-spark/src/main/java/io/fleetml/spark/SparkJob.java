@@ -353,7 +353,7 @@ public final class SparkJob implements Runnable {
                         }
                     }
                     ScoreReport r = scoring.report((System.nanoTime() - start) / 1e9);
-                    Reports.score(out, r, s.id(), r.seconds(), written);
+                    Reports.score(out, r, s.id(), null, r.seconds(), written);
                     return Reports.scoreExit(r, command.commandLine().getErr());
                 } finally {
                     spark.stop();
