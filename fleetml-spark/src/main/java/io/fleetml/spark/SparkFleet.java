@@ -14,7 +14,10 @@ import io.fleetml.fleet.FleetOutcome;
 import io.fleetml.fleet.FleetSample;
 import io.fleetml.fleet.FleetStats;
 import io.fleetml.resolve.ModelUse;
+import io.fleetml.registry.ModelVersion;
+import io.fleetml.resolve.ModelResolver;
 import io.fleetml.resolve.SessionModels;
+import io.fleetml.resolve.VersionModels;
 import io.fleetml.score.DeviceScoring;
 import io.fleetml.score.ScoreReport;
 import io.fleetml.store.ArtifactFiles;
@@ -392,12 +395,27 @@ public final class SparkFleet {
      * @throws FleetInputException when the session is not finished or the data lacks a column
      */
     public SparkScoring scoring(Dataset<Row> df, SessionRecord session, String idColumn, ModelUse use) {
+        return scoring(df, session, null, idColumn, use);
+    }
+
+    /**
+     * Scores {@code df} with a registered version's models, as {@link #scoring(Dataset, SessionRecord, String, ModelUse)} with its
+     * session; predictions name the version ({@code device/pumps/3}).
+     */
+    public SparkScoring scoring(Dataset<Row> df, ModelVersion version, String idColumn, ModelUse use) {
+        SessionRecord session = tracking.session(version.sessionId()).orElseThrow(() -> io.fleetml.store.StoreException.notFound(
+                "version " + version.ref() + " names session " + version.sessionId() + ", which is not in the store"));
+        return scoring(df, session, version, idColumn, use);
+    }
+
+    private SparkScoring scoring(Dataset<Row> df, SessionRecord session, ModelVersion version, String idColumn, ModelUse use) {
         SessionModels.requireScorable(session, use);
         FrameQuery query = session.spec().scoreQuery(Arrays.asList(df.columns()), idColumn);
         DeviceRows.check(df, query);
         SparkSession spark = df.sparkSession();
         SessionModels models = SessionModels.of(session, tracking, use);
-        Broadcast<SessionModels> shared = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(models);
+        ModelResolver resolver = version == null ? models : VersionModels.of(models, version, session);
+        Broadcast<ModelResolver> shared = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(resolver);
         ScoreTallies tallies = new ScoreTallies();
         spark.sparkContext().register(tallies, "fleetml score " + session.id());
         Dataset<Row> rows = DeviceRows.select(df, query, DeviceFilter.ALL);
@@ -561,7 +579,7 @@ public final class SparkFleet {
      * order they were trained), then predicts the device's rows, streamed out. When the partition is done, its
      * counts go to {@code tallies}.
      */
-    private static MapPartitionsFunction<Row, Row> scorePartition(JobContext job, Broadcast<SessionModels> models, ScoreTallies tallies) {
+    private static MapPartitionsFunction<Row, Row> scorePartition(JobContext job, Broadcast<ModelResolver> models, ScoreTallies tallies) {
         return rows -> {
             DeviceRows.Frames frames = new DeviceRows.Frames(rows, job.prepare(), false);
             DeviceScoring scoring = new DeviceScoring(models.value(), job.artifacts());

@@ -10,6 +10,8 @@ import io.fleetml.command.Text;
 import io.fleetml.command.TrainOptions;
 import io.fleetml.data.FleetInputException;
 import io.fleetml.engine.TrainingCoordinator;
+import io.fleetml.registry.ModelName;
+import io.fleetml.registry.ModelVersion;
 import io.fleetml.resolve.ModelUse;
 import io.fleetml.score.ScoreReport;
 import io.fleetml.store.DeviceSelection;
@@ -25,6 +27,7 @@ import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -317,9 +320,19 @@ public final class SparkJob implements Runnable {
         @Mixin
         DataOptions data;
 
-        @Option(names = "--session", required = true, paramLabel = "ID|latest",
-                description = "Training session whose models to use; 'latest' is the newest finished one with a trained device.")
-        String session;
+        @ArgGroup(multiplicity = "1")
+        Models models;
+
+        /** Whose models: a session's, or a registered version's. */
+        static final class Models {
+            @Option(names = "--session", required = true, paramLabel = "ID|latest",
+                    description = "Training session whose models to use; 'latest' is the newest finished one with a trained device.")
+            String session;
+
+            @Option(names = "--model", required = true, paramLabel = "NAME@ALIAS|NAME/VERSION",
+                    description = "A registered version's models instead of a session's (see fleetml registry), e.g. pumps@champion.")
+            String model;
+        }
 
         @Option(names = "--experiment", paramLabel = "NAME", description = "With --session latest: the newest of this experiment's sessions.")
         String experiment;
@@ -338,11 +351,23 @@ public final class SparkJob implements Runnable {
         public Integer call() {
             ModelUse modelUse = use.use();
             try (FleetStore opened = store.openExisting()) {
-                SessionRecord s = Sessions.find(opened.tracking(), session, experiment);
+                ModelVersion version = null;
+                SessionRecord s;
+                if (models.model != null) {
+                    if (experiment != null) {
+                        throw new FleetInputException("--experiment picks a session with --session latest; a registered model needs none");
+                    }
+                    version = opened.tracking().registry().version(ModelName.parse(models.model));
+                    s = opened.tracking().session(version.sessionId()).orElseThrow();
+                } else {
+                    s = Sessions.find(opened.tracking(), models.session, experiment);
+                }
                 SparkSession spark = job.spark();
                 try {
                     long start = System.nanoTime(); // the time printed includes writing the predictions out
-                    SparkScoring scoring = new SparkFleet(opened.tracking(), job.artifactsUri(store)).scoring(data.read(spark), s, idColumn, modelUse);
+                    SparkFleet fleet = new SparkFleet(opened.tracking(), job.artifactsUri(store));
+                    SparkScoring scoring = version == null ? fleet.scoring(data.read(spark), s, idColumn, modelUse)
+                            : fleet.scoring(data.read(spark), version, idColumn, modelUse);
                     PrintWriter out = command.commandLine().getOut();
                     String written = job.write(scoring.predictions());
                     if (written == null) {
@@ -353,7 +378,7 @@ public final class SparkJob implements Runnable {
                         }
                     }
                     ScoreReport r = scoring.report((System.nanoTime() - start) / 1e9);
-                    Reports.score(out, r, s.id(), null, r.seconds(), written);
+                    Reports.score(out, r, s.id(), version == null ? null : version.ref(), r.seconds(), written);
                     return Reports.scoreExit(r, command.commandLine().getErr());
                 } finally {
                     spark.stop();

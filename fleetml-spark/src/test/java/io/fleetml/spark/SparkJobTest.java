@@ -211,6 +211,24 @@ class SparkJobTest {
     }
 
     @Test
+    void scoreModelUsesARegisteredVersionAndNamesIt() {
+        Path store = dir.resolve("store");
+        assertEquals(ExitCode.OK, job(train(store.toString())).code());
+        String id = latest(store).id();
+        try (io.fleetml.store.FleetStore s = io.fleetml.store.FleetStore.openExisting(store)) {
+            s.tracking().registry().register("pumps", id, "prod", null, null);
+        }
+        Run r = job("score", "--master", "local[2]", "--data", fleet.toString(), "--model", "pumps@prod", "--store", store.toString());
+        assertEquals(ExitCode.OK, r.code(), r.toString());
+        List<String> lines = r.out().lines().toList();
+        assertTrue(lines.get(1).matches("\\d+  0  [0-9.]+  device/pumps/1"), lines.get(1));
+        assertTrue(lines.get(11).startsWith("scored 1,200 of 1,200 records (6 devices) with pumps/1 (session " + id + ") in "), r.out());
+        Run unknown = job("score", "--master", "local[2]", "--data", fleet.toString(), "--model", "pumps@nope", "--store", store.toString());
+        assertEquals(ExitCode.BAD_INPUT, unknown.code(), unknown.toString());
+        assertEquals("fleetml: error: model 'pumps' has no alias 'nope'; set it with: fleetml registry alias pumps nope VERSION", unknown.err().strip());
+    }
+
+    @Test
     void scoreWithOutWritesThePredictionsAndCountsDevicesWithoutAModel() {
         Path store = dir.resolve("store");
         assertEquals(ExitCode.OK, job(train(store.toString())).code());
