@@ -23,6 +23,13 @@ import java.util.TreeMap;
 final class SqliteModelRegistry implements ModelRegistry {
     private static final String VERSION_COLUMNS = "name, version, session_id, lineage, created_by, created_at, description";
     private final SqliteTrackingStore store;
+    /**
+     * Versions resolved since the store last changed: a server asks for {@code NAME@ALIAS} on every request, and one
+     * {@code PRAGMA data_version} (which moves when another connection commits) costs a fraction of the three queries
+     * that resolve it. This handle's own writes clear it.
+     */
+    private final Map<ModelName, ModelVersion> resolved = new java.util.HashMap<>();
+    private long resolvedAt = -1;
 
     SqliteModelRegistry(SqliteTrackingStore store) {
         this.store = store;
@@ -49,6 +56,7 @@ final class SqliteModelRegistry implements ModelRegistry {
                 lineage.add(s.id());
             }
             String now = Instant.now().toString();
+            resolved.clear();
             return store.write(() -> {
                 try (PreparedStatement ps = store.db.prepareStatement("INSERT OR IGNORE INTO registered_models (name, created_at) VALUES (?, ?)")) {
                     ps.setString(1, name);
@@ -87,6 +95,7 @@ final class SqliteModelRegistry implements ModelRegistry {
         synchronized (store) {
             store.writable();
             version(new ModelName(name, null, version)); // says which of model and version is missing
+            resolved.clear();
             return store.write(() -> {
                 putAlias(name, alias, version, Instant.now().toString());
                 return find(name, version);
@@ -110,6 +119,7 @@ final class SqliteModelRegistry implements ModelRegistry {
         synchronized (store) {
             store.writable();
             model(name);
+            resolved.clear();
             int deleted = store.write(() -> {
                 try (PreparedStatement ps = store.db.prepareStatement("DELETE FROM model_aliases WHERE name = ? AND alias = ?")) {
                     ps.setString(1, name);
@@ -145,30 +155,48 @@ final class SqliteModelRegistry implements ModelRegistry {
     public ModelVersion version(ModelName ref) {
         synchronized (store) {
             try {
-                int version = ref.version();
-                if (ref.alias() != null) {
-                    version = intQuery("SELECT version FROM model_aliases WHERE name = ? AND alias = ?", ref.name(), ref.alias());
-                    if (version == 0) {
-                        model(ref.name());
-                        throw noAlias(ref.name(), ref.alias());
-                    }
-                } else if (version == 0) {
-                    version = intQuery("SELECT coalesce(max(version), 0) FROM model_versions WHERE name = ?", ref.name());
-                    if (version == 0) {
-                        throw noModel(ref.name());
-                    }
+                long now = intQuery("PRAGMA data_version");
+                if (now != resolvedAt) {
+                    resolved.clear();
+                    resolvedAt = now;
                 }
-                ModelVersion found = find(ref.name(), version);
-                if (found == null) {
-                    RegisteredModel model = model(ref.name());
-                    throw StoreException.notFound("model '" + ref.name() + "' has no version " + version + " (its versions: 1 to "
-                            + model.latest().version() + ")");
+                ModelVersion known = resolved.get(ref);
+                if (known != null) {
+                    return known;
                 }
+                ModelVersion found = resolve(ref);
+                if (resolved.size() > 10_000) {
+                    resolved.clear();
+                }
+                resolved.put(ref, found);
                 return found;
             } catch (SQLException e) {
                 throw StoreException.unavailable("cannot read the registry in " + store.location() + ": " + e.getMessage(), e);
             }
         }
+    }
+
+    private ModelVersion resolve(ModelName ref) throws SQLException {
+        int version = ref.version();
+        if (ref.alias() != null) {
+            version = intQuery("SELECT version FROM model_aliases WHERE name = ? AND alias = ?", ref.name(), ref.alias());
+            if (version == 0) {
+                model(ref.name());
+                throw noAlias(ref.name(), ref.alias());
+            }
+        } else if (version == 0) {
+            version = intQuery("SELECT coalesce(max(version), 0) FROM model_versions WHERE name = ?", ref.name());
+            if (version == 0) {
+                throw noModel(ref.name());
+            }
+        }
+        ModelVersion found = find(ref.name(), version);
+        if (found == null) {
+            RegisteredModel model = model(ref.name());
+            throw StoreException.notFound("model '" + ref.name() + "' has no version " + version + " (its versions: 1 to "
+                    + model.latest().version() + ")");
+        }
+        return found;
     }
 
     @Override

@@ -321,6 +321,12 @@ abstract class TrackingStoreContract {
 
             try (TrackingStore other = open(dir)) {
                 assertEquals(2, other.registry().version(ModelName.parse("pumps@champion")).version(), "another handle sees the move");
+                other.registry().setAlias("pumps", "champion", 1);
+                assertEquals(1, registry.version(ModelName.parse("pumps@champion")).version(), "and this one sees the other's move");
+                other.registry().deleteAlias("pumps", "champion");
+                assertThrows(StoreException.class, () -> registry.version(ModelName.parse("pumps@champion")), "and its deletion");
+                registry.setAlias("pumps", "champion", 2);
+                assertEquals(2, other.registry().version(ModelName.parse("pumps@champion")).version());
             }
         }
     }
