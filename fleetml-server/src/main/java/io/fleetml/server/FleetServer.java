@@ -67,6 +67,9 @@ public final class FleetServer implements AutoCloseable {
             server.setStopTimeout(STOP_TIMEOUT_MS);
             server.setErrorHandler(new JsonErrorPages());
         });
+        // Jetty reuses header lines it saw earlier on a connection, matched ignoring case unless told otherwise: a token
+        // differing from the right one only in case was taken for it (found by AuthAndLimitsTest)
+        c.jetty.modifyHttpConfiguration(http -> http.setHeaderCacheCaseSensitive(true));
         c.requestLogger.http((ctx, ms) -> metrics.request(ctx.method().name(), route(ctx), ctx.status().getCode(), ms / 1000.0));
         c.routes.before(ctx -> {
             String length = ctx.header("Content-Length");
