@@ -29,7 +29,8 @@ class CliHelpTest {
     void everyCommandAnswersHelp() {
         List<List<String>> commands = commands(FleetCli.commandLine(new String[0]), List.of());
         assertEquals(List.of(List.of(), List.of("demo"), List.of("generate"), List.of("train"), List.of("resume"), List.of("retrain"),
-                List.of("score"), List.of("sessions"), List.of("sessions", "show"), List.of("sessions", "delete"), List.of("devices")), commands);
+                List.of("score"), List.of("sessions"), List.of("sessions", "show"), List.of("sessions", "delete"), List.of("devices"),
+                List.of("serve")), commands);
         for (List<String> command : commands) {
             List<String> args = new ArrayList<>(command);
             args.add("--help");
