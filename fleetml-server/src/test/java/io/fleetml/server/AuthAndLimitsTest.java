@@ -130,6 +130,32 @@ class AuthAndLimitsTest {
         }
     }
 
+    /** A request still sending its body when the server is told to stop is answered; then the server stops. */
+    @Test
+    void stoppingLetsARequestInFlightFinish() throws Exception {
+        FleetServer server = FleetServer.start(store, ServerConfig.local());
+        String url = server.url();
+        byte[] body = predictBody().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
+            java.io.OutputStream out = socket.getOutputStream();
+            out.write(("POST /api/v1/models/m@prod/predict HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: " + body.length + "\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            out.write(body, 0, 10);
+            out.flush();
+            Thread.sleep(300); // the server is reading the body
+            java.util.concurrent.CompletableFuture<Void> closing = java.util.concurrent.CompletableFuture.runAsync(server::close);
+            Thread.sleep(500);
+            assertFalse(closing.isDone(), "stopping waits for the request in flight");
+            out.write(body, 10, body.length - 10);
+            out.flush();
+            String answer = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertTrue(answer.startsWith("HTTP/1.1 200"), answer);
+            assertTrue(answer.contains("\"predictions\":[{\"device\":\"dev-1\""), answer);
+            closing.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        assertThrows(java.io.UncheckedIOException.class, () -> new Http(url).get("/health"), "stopped");
+    }
+
     @Test
     void aServerStopsAndItsPortIsFree() {
         FleetServer server = FleetServer.start(store, ServerConfig.local());
