@@ -53,7 +53,11 @@ class ServeCommandTest {
     }
 
     static Cli train(String store) {
-        return Cli.run("train", "--data", fleet.toString(), "--device-column", "device_id", "--features", "feature_1,feature_2,feature_3",
+        return train(store, fleet);
+    }
+
+    static Cli train(String store, Path data) {
+        return Cli.run("train", "--data", data.toString(), "--device-column", "device_id", "--features", "feature_1,feature_2,feature_3",
                 "--label", "label", "--algorithm", "linear", "--store", store);
     }
 

@@ -72,8 +72,8 @@ public final class FleetServer implements AutoCloseable {
         c.jetty.modifyHttpConfiguration(http -> http.setHeaderCacheCaseSensitive(true));
         c.requestLogger.http((ctx, ms) -> metrics.request(ctx.method().name(), route(ctx), ctx.status().getCode(), ms / 1000.0));
         c.routes.before(ctx -> {
-            String length = ctx.header("Content-Length");
-            if (length != null && length.length() < 19 && !length.isEmpty() && Long.parseLong(length.strip()) > config.maxBodyBytes()) {
+            // refused before a byte of it is read; a body without a Content-Length is bounded as it is read (by Javalin)
+            if (declaredLength(ctx.header("Content-Length")) > config.maxBodyBytes()) {
                 throw ApiException.tooLarge(ErrorResponses.tooLarge(config.maxBodyBytes()));
             }
         });
@@ -85,6 +85,15 @@ public final class FleetServer implements AutoCloseable {
         new RegistryRoutes(store.tracking()).register(c.routes);
         new PredictRoutes(predictor, metrics).register(c.routes);
         ErrorResponses.install(c.routes, config.maxBodyBytes());
+    }
+
+    /** The Content-Length a request declares; 0 when none (Jetty refuses a malformed one before the routes). */
+    private static long declaredLength(String header) {
+        try {
+            return header == null || header.isBlank() ? 0 : Long.parseLong(header.strip());
+        } catch (NumberFormatException e) {
+            return Long.MAX_VALUE;
+        }
     }
 
     /** The route's template ({@code /api/v1/sessions/{id}}), never the raw path: ids must not become metric labels. */
