@@ -78,7 +78,7 @@ public final class FleetServer implements AutoCloseable {
             }
         });
         if (config.token() != null) {
-            c.routes.before(new BearerAuth(config.token(), config.tokenReads()));
+            c.routes.beforeMatched(new BearerAuth(config.token(), config.tokenReads())); // after matching: metrics name the route
         }
         new OperationsRoutes(metrics).register(c.routes);
         new SessionRoutes(store.tracking()).register(c.routes);

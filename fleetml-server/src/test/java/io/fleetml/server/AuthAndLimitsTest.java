@@ -87,6 +87,8 @@ class AuthAndLimitsTest {
             }
             assertEquals(401, anonymous.post("/api/v1/models/m@prod/predict", predictBody()).status());
             assertEquals(200, right.post("/api/v1/models/m@prod/predict", predictBody()).status());
+            assertTrue(right.get("/metrics").text().contains("{method=\"POST\",route=\"/api/v1/models/{ref}/predict\",status=\"401\"} 1"),
+                    "refusals are counted by route");
         }
     }
 

@@ -235,6 +235,21 @@ class FleetServerTest {
         assertTrue(total[1] > 0 && total[2] > 0, "both versions answered: " + total[1] + " and " + total[2]);
     }
 
+    /** An alias moved through another handle on the store (as the CLI in another process does) changes the next request. */
+    @Test
+    void anAliasMovedElsewhereTakesEffectAtOnce() {
+        try (FleetStore other = FleetStore.openExisting(dir.resolve("store"))) {
+            other.tracking().registry().setAlias("fleet", "elsewhere", 1);
+            assertEquals(1, http.post("/api/v1/models/fleet@elsewhere/predict", rows(row("dev-1", 0.5, 0.5))).json().get("version").asInt());
+            other.tracking().registry().setAlias("fleet", "elsewhere", 2);
+            Http.Answer moved = http.post("/api/v1/models/fleet@elsewhere/predict", rows(row("dev-1", 0.5, 0.5)));
+            assertEquals(2, moved.json().get("version").asInt(), moved.toString());
+            assertTrue(moved.json().get("predictions").get(0).get("prediction").asDouble() > 500, moved.toString());
+            other.tracking().registry().deleteAlias("fleet", "elsewhere");
+            assertEquals(404, http.post("/api/v1/models/fleet@elsewhere/predict", rows(row("dev-1", 0.5, 0.5))).status());
+        }
+    }
+
     @Test
     void sessionsAndPagedDevices() {
         Http.Answer sessions = http.get("/api/v1/sessions");
