@@ -11,7 +11,7 @@ import java.util.function.Supplier;
 
 /** Entry point of the {@code fleetml} command. */
 @Command(name = "fleetml", mixinStandardHelpOptions = true, version = "fleetml 0.1.0",
-        description = "Train, track and score one machine-learning model per IoT device.",
+        description = "Train, track, score and serve one machine-learning model per IoT device.",
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:it worked", "1:something unexpected failed (the message says what)",
                 "2:bad input or usage: a file, column, option or session not there or not right",
@@ -39,6 +39,7 @@ public final class FleetCli implements Runnable {
         COMMANDS.put("sessions", SessionsCommand::new);
         COMMANDS.put("devices", DevicesCommand::new);
         COMMANDS.put("registry", RegistryCommand::new);
+        COMMANDS.put("serve", ServeCommand::new);
         COMMANDS.put("help", CommandLine.HelpCommand::new);
     }
 
@@ -72,7 +73,7 @@ public final class FleetCli implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(),
-                "name a command: demo, generate, train, resume, retrain, score, sessions, devices, registry");
+        throw new CommandLine.ParameterException(spec.commandLine(), "name a command: "
+                + String.join(", ", COMMANDS.keySet().stream().filter(c -> !c.equals("help")).toList()));
     }
 }

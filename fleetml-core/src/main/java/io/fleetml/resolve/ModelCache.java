@@ -24,6 +24,24 @@ public final class ModelCache implements AutoCloseable {
     private final LinkedHashMap<String, Entry> loaded = new LinkedHashMap<>(64, 0.75f, true);
     private long bytes;
     private long evictions;
+    private long hits;
+    private long misses;
+    private long loads;
+    private long loadNanos;
+
+    /**
+     * What the cache has done since it was made, for metrics.
+     *
+     * @param hits      acquisitions of a model already loaded
+     * @param misses    acquisitions that had to read a model
+     * @param loads     models read and loaded (fewer than misses when two threads asked for one model at once and one load was kept)
+     * @param loadNanos time spent reading and loading models
+     * @param evictions models dropped to stay within the bound
+     * @param loaded    models loaded now
+     * @param bytes     stored size of the unpinned models loaded now
+     */
+    public record Stats(long hits, long misses, long loads, long loadNanos, long evictions, int loaded, long bytes) {
+    }
 
     private static final class Entry {
         final DeviceModel model;
@@ -76,13 +94,19 @@ public final class ModelCache implements AutoCloseable {
             Entry e = loaded.get(ref.uri());
             if (e != null) {
                 e.users++;
+                hits++;
                 return new Lease(e);
             }
+            misses++;
         }
+        long start = System.nanoTime();
         ModelArtifact artifact = artifacts.read(ref.uri()); // outside the lock: reading a pack may take a while
         DeviceModel model = algorithms.computeIfAbsent(ref.algorithm(), Algorithms::named).load(artifact);
         Entry fresh = new Entry(model, artifact.bytes().length, ref.kind() == ModelKind.FLEET);
+        long took = System.nanoTime() - start;
         synchronized (this) {
+            loads++;
+            loadNanos += took;
             Entry e = loaded.get(ref.uri());
             if (e != null) { // another thread loaded it meanwhile
                 model.close();
@@ -131,6 +155,11 @@ public final class ModelCache implements AutoCloseable {
     /** Models evicted so far. */
     public synchronized long evictions() {
         return evictions;
+    }
+
+    /** The counters, read together. */
+    public synchronized Stats stats() {
+        return new Stats(hits, misses, loads, loadNanos, evictions, loaded.size(), bytes);
     }
 
     /** Closes every loaded model not in use (and the rest as their leases close). */

@@ -20,6 +20,8 @@ public final class DeviceScoring implements AutoCloseable {
     private static final long BATCH_CACHE_BYTES = 64L << 20;
     private final ModelResolver models;
     private final ModelCache cache;
+    /** Whether this closes {@link #cache}: not when it is shared. */
+    private final boolean ownsCache;
 
     /**
      * Predictions for one device's frame.
@@ -34,6 +36,17 @@ public final class DeviceScoring implements AutoCloseable {
     public DeviceScoring(ModelResolver models, ArtifactStore artifacts) {
         this.models = models;
         this.cache = new ModelCache(artifacts, BATCH_CACHE_BYTES);
+        this.ownsCache = true;
+    }
+
+    /**
+     * Scoring through a cache shared with others (a server's, bounded for all the versions it serves); closing this
+     * leaves the cache open.
+     */
+    public DeviceScoring(ModelResolver models, ModelCache shared) {
+        this.models = models;
+        this.cache = shared;
+        this.ownsCache = false;
     }
 
     /** Resolves the device's model (once: frames arrive one per device) and predicts every row. */
@@ -77,6 +90,8 @@ public final class DeviceScoring implements AutoCloseable {
 
     @Override
     public void close() {
-        cache.close();
+        if (ownsCache) {
+            cache.close();
+        }
     }
 }

@@ -558,6 +558,48 @@ public final class SqliteTrackingStore implements TrackingStore {
     }
 
     @Override
+    public synchronized List<DeviceRun> deviceHistory(String deviceId, int limit) {
+        if (limit < 0) {
+            throw new IllegalArgumentException("limit must not be negative");
+        }
+        // integer sessions keep ids as integers and the column has no affinity: ask for both forms, by the index on device_id
+        Long asInteger = canonicalInteger(deviceId);
+        String sql = "SELECT " + prefixed("r.") + ", s.session_id, e.name, s.started_at, s.status FROM device_runs r "
+                + "JOIN sessions s ON s.session_id = r.session_id JOIN experiments e ON e.experiment_id = s.experiment_id "
+                + "WHERE r.device_id IN (?, ?) ORDER BY s.started_at DESC, s.session_id DESC" + (limit > 0 ? " LIMIT " + limit : "");
+        try (PreparedStatement ps = db.prepareStatement(sql)) {
+            ps.setString(1, deviceId);
+            if (asInteger != null) {
+                ps.setLong(2, asInteger);
+            } else {
+                ps.setString(2, deviceId);
+            }
+            List<DeviceRun> runs = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    runs.add(new DeviceRun(rs.getString(25), rs.getString(26), rs.getString(27), SessionStatus.valueOf(rs.getString(28)), outcome(rs)));
+                }
+            }
+            return runs;
+        } catch (SQLException e) {
+            throw unavailable("read the runs of device " + deviceId, e);
+        }
+    }
+
+    /** The id as an integer when it is one written the way an integer session writes it ({@code 7}, not {@code 007}), else null. */
+    private static Long canonicalInteger(String deviceId) {
+        if (!deviceId.matches("-?\\d{1,19}")) {
+            return null;
+        }
+        try {
+            long v = Long.parseLong(deviceId);
+            return Long.toString(v).equals(deviceId) ? v : null;
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    @Override
     public synchronized long countDevices(String sessionId, DeviceQuery query) {
         if (query.search() == null || query.search().isEmpty()) {
             // a finished session knows its counts: counting a million runs took a seventh of a second

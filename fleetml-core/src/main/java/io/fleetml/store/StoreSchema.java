@@ -247,6 +247,8 @@ final class StoreSchema {
                           updated_at TEXT NOT NULL,
                           PRIMARY KEY (name, alias),
                           FOREIGN KEY (name, version) REFERENCES model_versions(name, version))""");
+                // one device's runs across sessions (its history), without reading every session's runs
+                st.execute("CREATE INDEX device_runs_by_device ON device_runs(device_id)");
             }
         }
     }

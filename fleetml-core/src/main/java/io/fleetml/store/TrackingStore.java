@@ -74,6 +74,12 @@ public interface TrackingStore extends AutoCloseable {
     void forEachDevice(String sessionId, DeviceQuery query, Consumer<TrainOutcome> each);
 
     /**
+     * One device's runs across sessions, newest session first, at most {@code limit} (0 for all). A device id is the
+     * same device in every session, whether a session keeps its ids as integers or as text.
+     */
+    List<DeviceRun> deviceHistory(String deviceId, int limit);
+
+    /**
      * Deletes sessions and their device runs.
      *
      * @return the model packs (URIs) that no remaining run refers to: the caller deletes them

@@ -72,6 +72,13 @@ class ModelCacheTest {
                     assertSame(again.model(), other.model(), "a loaded model is shared");
                 }
                 assertEquals(4, cache.size() + cache.evictions(), "the fleet model stays however small the bound");
+                ModelCache.Stats stats = cache.stats();
+                assertEquals(4, stats.misses(), "fleet, a, b, c read once each");
+                assertEquals(4, stats.loads());
+                assertEquals(2, stats.hits(), "b twice from the cache");
+                assertEquals(1, stats.evictions());
+                assertEquals(cache.size(), stats.loaded());
+                assertTrue(stats.loadNanos() > 0);
                 assertFalse(CLOSED.contains("fleet"));
             }
             assertTrue(CLOSED.containsAll(Set.of("a", "b", "c", "fleet")), "closing the cache closes what it holds");

@@ -140,6 +140,33 @@ abstract class TrackingStoreContract {
     }
 
     @Test
+    void aDevicesHistoryIsItsRunsAcrossSessionsNewestFirstWhateverTheIdType() throws InterruptedException {
+        try (TrackingStore store = open(dir)) {
+            SessionRecord text = store.startSession(plan("e", DeviceIdType.TEXT));
+            store.recordDevices(text.id(), List.of(ok("7", 1), ok("8", 2)));
+            store.finishSession(text.id(), SessionStatus.FINISHED, summary(2, 0), 2, null);
+            Thread.sleep(5);
+            SessionRecord integer = store.startSession(plan("f", DeviceIdType.INTEGER));
+            store.recordDevices(integer.id(), List.of(failed("7"), ok("70", 3)));
+            Thread.sleep(5);
+            SessionRecord other = store.startSession(plan("e", DeviceIdType.TEXT));
+            store.recordDevices(other.id(), List.of(ok("x7", 1)));
+
+            List<DeviceRun> history = store.deviceHistory("7", 0);
+            assertEquals(List.of(integer.id(), text.id()), history.stream().map(DeviceRun::sessionId).toList());
+            assertEquals(Status.FAILED, history.get(0).outcome().status());
+            assertEquals("f", history.get(0).experiment());
+            assertEquals(SessionStatus.RUNNING, history.get(0).sessionStatus());
+            assertEquals(ok("7", 1), history.get(1).outcome());
+            assertEquals(integer.startedAt(), history.get(0).startedAt());
+            assertEquals(1, store.deviceHistory("7", 1).size());
+            assertEquals(List.of(), store.deviceHistory("007", 0), "an integer session's 7 is not 007");
+            assertEquals(List.of(), store.deviceHistory("' OR 1=1 --", 0));
+            assertEquals(List.of(other.id()), store.deviceHistory("x7", 0).stream().map(DeviceRun::sessionId).toList());
+        }
+    }
+
+    @Test
     void recordingADeviceAgainReplacesItsRun() {
         try (TrackingStore store = open(dir)) {
             SessionRecord s = store.startSession(plan("e", DeviceIdType.TEXT));
