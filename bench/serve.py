@@ -15,6 +15,10 @@ WRK = os.path.join(HERE, "bench", "wrk")
 SYNTH = ["--device-column", "device_id", "--features", "feature_1,feature_2,feature_3", "--label", "label"]
 
 
+def say(what):
+    print(f"bench/serve: {what}", file=sys.stderr, flush=True)
+
+
 def run(cmd, **kw):
     p = subprocess.run(cmd, capture_output=True, text=True, **kw)
     if p.returncode != 0:
@@ -34,19 +38,23 @@ def fleet(store, data, devices, rows, algorithm, name):
 
 class Server:
     def __init__(self, store, cache_mb):
+        self.log = open(f"{store}-serve.log", "w")  # not a pipe: a full pipe would stop the server
         self.p = subprocess.Popen([FLEETML, "serve", "--port", "0", "--store", store, "--model-cache-mb", str(cache_mb)],
-                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        line = self.p.stdout.readline()
+                                  stdout=subprocess.PIPE, stderr=self.log, text=True)
+        import select
+        ready, _, _ = select.select([self.p.stdout], [], [], 120)
+        line = self.p.stdout.readline() if ready else ""
         m = re.search(r"http://([\d.]+):(\d+)", line)
         if not m:
             self.p.kill()
-            sys.exit(f"bench/serve: the server did not start: {line}{self.p.stderr.read()}")
+            sys.exit(f"bench/serve: the server did not start within 2 minutes ({line.strip()}); see {self.log.name}")
         self.host, self.port = m.group(1), int(m.group(2))
         self.url = f"http://{self.host}:{self.port}"
 
     def stop(self):
         self.p.terminate()
-        self.p.wait(30)
+        self.p.wait(60)
+        self.log.close()
 
 
 def wrk(url, script, seconds, connections=8, threads=2, env=None):
@@ -102,37 +110,43 @@ def main():
     # 1. load: linear fleet, every model cached after the warm-up
     store, data = f"serve-linear-{tag}", f"fleet-{tag}.parquet"
     fleet(store, data, devices, 100, "linear", "bench")
+    say(f"load: {devices:,} linear devices")
     server = Server(store, 4096)
     try:
         path = "/api/v1/models/bench@champion/predict"
         warm = time.monotonic()
-        conn = http.client.HTTPConnection(server.host, server.port)
+        conn = http.client.HTTPConnection(server.host, server.port, timeout=60)
         for start in range(0, devices, 1000):  # every model once, 1,000 devices a request
             post(conn, path, [row(d) for d in range(start, min(devices, start + 1000))])
         warm = time.monotonic() - warm
+        say(f"every model loaded in {warm:.1f} s; wrk")
         wrk(server.url + path, "predict_one.lua", max(2, seconds // 4), env={"DEVICES": str(devices)})  # the JIT's warm-up
         one = wrk(server.url + path, "predict_one.lua", seconds, env={"DEVICES": str(devices)})
         batch = wrk(server.url + path, "predict_batch.lua", seconds, env={"DEVICES": str(devices), "ROWS": "1000", "PER": "100"})
-        metrics = http.client.HTTPConnection(server.host, server.port)
+        metrics = http.client.HTTPConnection(server.host, server.port, timeout=60)
         metrics.request("GET", "/metrics")
         cache = {k: v for k, v in re.findall(r"^(fleetml_model_cache_\w+)\s+([\d.e+]+)$", metrics.getresponse().read().decode(), re.M)}
     finally:
         server.stop()
+    say("fleetml score")
     score = run([FLEETML, "score", "--data", data, "--model", "bench@champion", "--store", store, "--out", f"serve-score-{tag}.parquet"])
     score_rate = float(re.search(r"\(([\d,]+) records/s\)", score).group(1).replace(",", ""))
 
     # 2. cold loads: a forest fleet, a fresh server, the JVM warmed on devices not measured
     fstore, fdata = f"serve-forest-{tag}", f"fleet-forest-{tag}.parquet"
     fleet(fstore, fdata, forest_devices, 100, "random_forest", "forest")
+    say(f"cold loads: {forest_devices:,} forest devices")
     server = Server(fstore, 4096)
     try:
         path = "/api/v1/models/forest@champion/predict"
         ids = list(range(forest_devices))
         random.shuffle(ids)
         measured, others = ids[:cold], ids[cold:]
-        conn = http.client.HTTPConnection(server.host, server.port)
+        say("cold loads: warming the JVM on 200 other devices")
+        conn = http.client.HTTPConnection(server.host, server.port, timeout=60)
         for d in others[:200]:
             post(conn, path, [row(d)])
+        say(f"cold loads: {cold:,} devices")
         cold_ms = [post(conn, path, [row(d)]) for d in measured]
         again_ms = [post(conn, path, [row(d)]) for d in measured]
     finally:

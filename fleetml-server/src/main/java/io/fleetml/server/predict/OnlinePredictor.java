@@ -32,9 +32,8 @@ public final class OnlinePredictor {
     }
 
     public Predictions predict(ModelName ref, byte[] body) {
-        // asked of the store every request, not cached: an alias moved by the CLI in another process counts at once. It
-        // costs 45-55 µs (three point queries under the store's lock, measured on this project's 2-core machine), far
-        // less than a request's HTTP and JSON work
+        // asked of the store every request: an alias moved by the CLI in another process counts at once (the registry
+        // answers from what it resolved while the store's data_version stands still, one tiny query)
         ModelVersion version = registry.version(ref);
         ServedVersion served = versions.get(version.sessionId());
         TrainSpec spec = served.session().spec();
