@@ -40,6 +40,10 @@ public final class PackArtifactStore implements ArtifactStore {
     private final long maxKeptBytes;
     private final LinkedHashMap<String, Pack> kept = new LinkedHashMap<>(16, 0.75f, true); // least recently used first
     private final Map<String, IOException> unreadable = new HashMap<>();
+    private static final int OPEN_PACKS = 64;
+    private static final long READ_ALONE_ABOVE = 16L << 20;
+    private final long readAloneAbove;
+    private final LinkedHashMap<String, OpenPack> opened = new LinkedHashMap<>(16, 0.75f, true); // guarded by kept
     private long keptBytes;
 
     /** Packs in a local directory. */
@@ -57,6 +61,12 @@ public final class PackArtifactStore implements ArtifactStore {
 
     /** @param maxKeptBytes how much of the packs read last to keep in memory (the last one is always kept) */
     PackArtifactStore(String root, ArtifactFiles files, long maxKeptBytes) {
+        this(root, files, maxKeptBytes, READ_ALONE_ABOVE);
+    }
+
+    /** @param readAloneAbove a local pack larger than this is read one model at a time, never whole */
+    PackArtifactStore(String root, ArtifactFiles files, long maxKeptBytes, long readAloneAbove) {
+        this.readAloneAbove = readAloneAbove;
         this.root = root.endsWith("/") ? root : root + "/";
         this.files = files;
         this.maxKeptBytes = maxKeptBytes;
@@ -129,6 +139,10 @@ public final class PackArtifactStore implements ArtifactStore {
         if (!ModelUri.inPack(modelUri)) {
             return readFromFolder(modelUri);
         }
+        ModelArtifact alone = readAlone(modelUri);
+        if (alone != null) {
+            return alone;
+        }
         Pack pack = pack(modelUri);
         String prefix = ModelUri.entryPrefixOf(modelUri);
         ModelArtifact model = pack.models().get(prefix);
@@ -155,6 +169,92 @@ public final class PackArtifactStore implements ArtifactStore {
             throw new NoSuchFileException(modelUri + META + " (not in " + pack.uri() + ")");
         }
         return meta.clone();
+    }
+
+    /**
+     * One model read alone from a local pack larger than 16 MB (a forest fleet's packs hold 50 MB and more): a
+     * server asked for random devices would otherwise read a whole pack per model. The pack stays open, its entries
+     * indexed by device directory, among the {@value #OPEN_PACKS} used last. Null when the pack is read whole instead.
+     */
+    private ModelArtifact readAlone(String modelUri) throws IOException {
+        String packUri = ModelUri.packOf(modelUri);
+        if (!packUri.startsWith("file:")) {
+            return null;
+        }
+        OpenPack open;
+        synchronized (kept) {
+            if (kept.containsKey(packUri)) {
+                return null;
+            }
+            open = opened.get(packUri);
+        }
+        if (open == null) {
+            java.nio.file.Path file = java.nio.file.Path.of(URI.create(packUri));
+            if (!java.nio.file.Files.isRegularFile(file) || java.nio.file.Files.size(file) <= readAloneAbove) {
+                return null;
+            }
+            open = OpenPack.open(file);
+            synchronized (kept) {
+                OpenPack other = opened.putIfAbsent(packUri, open);
+                if (other != null) {
+                    open.close();
+                    open = other;
+                }
+                for (var eldest = opened.values().iterator(); opened.size() > OPEN_PACKS; ) {
+                    eldest.next().close(); // a read of it under way fails and is retried below
+                    eldest.remove();
+                }
+            }
+        }
+        try {
+            ModelArtifact model = open.read(ModelUri.entryPrefixOf(modelUri));
+            if (model == null) {
+                model = open.read(ModelUri.parse(modelUri).entryPrefix());
+            }
+            if (model == null) {
+                throw new NoSuchFileException(modelUri + " (no model for device " + ModelUri.parse(modelUri).deviceId() + " in " + packUri + ")");
+            }
+            return model;
+        } catch (IllegalStateException closed) { // evicted meanwhile
+            synchronized (kept) {
+                opened.remove(packUri, open);
+            }
+            return readAlone(modelUri);
+        }
+    }
+
+    /** An open zip file with its model entries by device directory (read from its central directory). */
+    private record OpenPack(java.util.zip.ZipFile zip, Map<String, String> entries) {
+        static OpenPack open(java.nio.file.Path file) throws IOException {
+            java.util.zip.ZipFile zip = new java.util.zip.ZipFile(file.toFile());
+            Map<String, String> entries = new HashMap<>();
+            for (var it = zip.entries().asIterator(); it.hasNext(); ) {
+                String name = it.next().getName();
+                int slash = name.lastIndexOf('/');
+                if (slash > 0 && slash < name.length() - 1 && !name.endsWith("/" + META)) {
+                    entries.put(name.substring(0, slash + 1), name);
+                }
+            }
+            return new OpenPack(zip, entries);
+        }
+
+        ModelArtifact read(String prefix) throws IOException {
+            String name = entries.get(prefix);
+            if (name == null) {
+                return null;
+            }
+            try (var in = zip.getInputStream(zip.getEntry(name))) {
+                return new ModelArtifact(name.substring(name.lastIndexOf('/') + 1), in.readAllBytes());
+            }
+        }
+
+        void close() {
+            try {
+                zip.close();
+            } catch (IOException ignored) {
+                // read-only: nothing to lose
+            }
+        }
     }
 
     /** A device folder of an older Spark session: {@code meta.json} names the model file beside it. */
@@ -192,7 +292,7 @@ public final class PackArtifactStore implements ArtifactStore {
     /**
      * The pack that holds {@code modelUri}, read whole on first use. Scoring asks for devices in the order
      * they were trained, so it reads each pack once, in one go; the packs read last are kept while they
-     * hold at most 64 MB, and files are never left open.
+     * hold at most 64 MB, and these files are not left open (large ones are read a model at a time: see readAlone).
      */
     private Pack pack(String modelUri) throws IOException {
         String packUri = ModelUri.packOf(modelUri);
@@ -235,6 +335,10 @@ public final class PackArtifactStore implements ArtifactStore {
     private void forget(String packUri) {
         synchronized (kept) {
             unreadable.remove(packUri);
+            OpenPack open = opened.remove(packUri);
+            if (open != null) {
+                open.close();
+            }
             Pack stale = kept.remove(packUri);
             if (stale != null) {
                 keptBytes -= stale.bytes();
@@ -317,6 +421,8 @@ public final class PackArtifactStore implements ArtifactStore {
     @Override
     public void close() {
         synchronized (kept) {
+            opened.values().forEach(OpenPack::close);
+            opened.clear();
             kept.clear();
             unreadable.clear();
             keptBytes = 0;

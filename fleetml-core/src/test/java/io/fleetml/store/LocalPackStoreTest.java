@@ -43,4 +43,29 @@ class LocalPackStoreTest extends ArtifactStoreContract {
             assertEquals(12, store.read(uris.get(2)).bytes()[0], "forgotten when pack 0 came back, as least recently read");
         }
     }
+
+    /** A pack too large to read whole for one model (a server's random devices) gives each model read alone. */
+    @Test
+    void largePacksGiveOneModelAtATime() throws IOException {
+        try (PackArtifactStore store = new PackArtifactStore(dir.toUri().toString(), LocalFiles.INSTANCE, 1L << 20, 1)) {
+            List<String> uris = new ArrayList<>();
+            for (int pack = 0; pack < 3; pack++) {
+                List<io.fleetml.store.ArtifactStore.DeviceArtifact> devices = new ArrayList<>();
+                for (int d = 0; d < 3; d++) {
+                    devices.add(artifact("p" + pack + "/d" + d, new byte[] {(byte) pack, (byte) d}));
+                }
+                uris.addAll(store.writePack("s", "part-0000" + pack, devices));
+            }
+            List<String> shuffled = new ArrayList<>(uris);
+            java.util.Collections.shuffle(shuffled, new java.util.Random(7));
+            for (String uri : shuffled) {
+                int i = uris.indexOf(uri);
+                assertEquals(List.of((byte) (i / 3), (byte) (i % 3)), List.of(store.read(uri).bytes()[0], store.read(uri).bytes()[1]), uri);
+            }
+            String missing = uris.get(0).replace("p0%2Fd0", "nobody");
+            org.junit.jupiter.api.Assertions.assertThrows(java.nio.file.NoSuchFileException.class, () -> store.read(missing));
+            assertEquals(List.of(), store.deletePacks(List.of(uris.get(0).substring(0, uris.get(0).indexOf("!/")))), "an open pack deletes");
+            org.junit.jupiter.api.Assertions.assertThrows(IOException.class, () -> store.read(uris.get(0)), "and is gone");
+        }
+    }
 }
