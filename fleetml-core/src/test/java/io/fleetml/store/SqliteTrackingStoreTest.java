@@ -118,7 +118,7 @@ class SqliteTrackingStoreTest extends TrackingStoreContract {
             for (String table : new String[] {"model_aliases", "model_versions", "registered_models"}) {
                 st.execute("DROP TABLE " + table);
             }
-            st.execute("DROP INDEX IF EXISTS device_runs_device");
+            st.execute("DROP INDEX device_runs_by_device");
             st.execute("DELETE FROM flyway_schema_history WHERE version = '4'");
             assertEquals(3, StoreSchema.version(db));
         }

@@ -61,6 +61,10 @@ public final class FleetServer implements AutoCloseable {
         c.startup.showJavalinBanner = false;
         c.startup.showOldJavalinVersionWarning = false;
         c.http.maxRequestSize = config.maxBodyBytes();
+        // a few threads per core, not Jetty's 200: requests beyond them wait in Jetty's queue, in order, rather than as
+        // runnable threads the OS time-slices (see bench/RESULTS.md, session 8: the p99 stays missed either way)
+        int cores = Runtime.getRuntime().availableProcessors();
+        c.jetty.threadPool = new org.eclipse.jetty.util.thread.QueuedThreadPool(Math.max(8, 3 * cores + 2), 4);
         c.jetty.modifyServer(server -> {
             // stopping lets requests in flight finish (and answers new ones 503) before the connectors close
             server.setHandler(new GracefulHandler());
