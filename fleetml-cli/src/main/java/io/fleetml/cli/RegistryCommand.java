@@ -7,9 +7,8 @@ import io.fleetml.registry.ModelRegistry;
 import io.fleetml.registry.ModelVersion;
 import io.fleetml.registry.RegisteredModel;
 import io.fleetml.store.FleetStore;
+import io.fleetml.store.RecordJson;
 import io.fleetml.store.SessionRecord;
-import io.fleetml.store.SessionSummary;
-import io.fleetml.store.TrackingStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -19,7 +18,6 @@ import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -143,7 +141,7 @@ final class RegistryCommand implements Runnable {
                 List<RegisteredModel> models = s.tracking().registry().models();
                 PrintWriter out = command.commandLine().getOut();
                 if (json) {
-                    Json.print(out, models.stream().map(m -> model(m, s.tracking())).toList());
+                    Json.print(out, models.stream().map(m -> RecordJson.registeredModel(m, s.tracking())).toList());
                     return 0;
                 }
                 if (models.isEmpty()) {
@@ -187,7 +185,7 @@ final class RegistryCommand implements Runnable {
                 if (name.alias() == null && name.version() == 0) {
                     RegisteredModel m = registry.model(name.name());
                     if (json) {
-                        Json.print(out, model(m, s.tracking()));
+                        Json.print(out, RecordJson.registeredModel(m, s.tracking()));
                         return 0;
                     }
                     out.printf("model %s  created %s  aliases: %s%n", m.name(), m.createdAt(), m.aliases().isEmpty() ? "none" : aliases(m.aliases()));
@@ -206,7 +204,7 @@ final class RegistryCommand implements Runnable {
                 ModelVersion v = registry.version(name);
                 SessionRecord r = s.tracking().session(v.sessionId()).orElse(null);
                 if (json) {
-                    Json.print(out, version(v, r));
+                    Json.print(out, RecordJson.modelVersion(v, s.tracking()));
                     return 0;
                 }
                 out.printf("%s%s  session %s%n", v.ref(), v.aliases().isEmpty() ? "" : " (" + String.join(", ", v.aliases()) + ")", v.sessionId());
@@ -240,35 +238,5 @@ final class RegistryCommand implements Runnable {
 
     private static String median(SessionRecord r) {
         return r == null || r.summary() == null ? "-" : Text.num(r.summary().mseP50());
-    }
-
-    static Map<String, Object> model(RegisteredModel m, TrackingStore tracking) {
-        Map<String, Object> j = new LinkedHashMap<>();
-        j.put("name", m.name());
-        j.put("created_at", m.createdAt());
-        j.put("aliases", m.aliases());
-        j.put("versions", m.versions().stream().map(v -> version(v, tracking.session(v.sessionId()).orElse(null))).toList());
-        return j;
-    }
-
-    static Map<String, Object> version(ModelVersion v, SessionRecord r) {
-        Map<String, Object> j = new LinkedHashMap<>();
-        j.put("name", v.name());
-        j.put("version", v.version());
-        j.put("aliases", v.aliases());
-        j.put("session_id", v.sessionId());
-        j.put("lineage", v.lineage());
-        j.put("created_by", v.createdBy());
-        j.put("created_at", v.createdAt());
-        j.put("description", v.description());
-        SessionSummary m = r == null ? null : r.summary();
-        j.put("n_devices", r == null ? null : r.nDevices());
-        j.put("devices_ok", m == null ? null : m.ok());
-        j.put("devices_failed", m == null ? null : m.failed() + m.skipped());
-        j.put("mse_p50", m == null || Double.isNaN(m.mseP50()) ? null : m.mseP50());
-        j.put("r2_p50", m == null || Double.isNaN(m.r2P50()) ? null : m.r2P50());
-        j.put("algorithm", r == null ? null : r.spec().algorithm());
-        j.put("fleet", r == null || r.fleet() == null ? null : r.fleet().mode().label());
-        return j;
     }
 }

@@ -95,7 +95,7 @@ class CliRegistryTest {
         assertEquals("pumps", models.get(0).get("name").asText());
         assertEquals(1, models.get(0).get("aliases").get("champion").asInt());
         assertEquals(plain, models.get(0).get("versions").get(0).get("session_id").asText());
-        assertEquals("stack", models.get(0).get("versions").get(1).get("fleet").asText());
+        assertEquals("stack", models.get(0).get("versions").get(1).get("session").get("fleet").asText());
 
         Path predictions = dir.resolve("p1.csv");
         Cli score = run(store, "score", "--data", fleet.toString(), "--model", "pumps@champion", "--out", predictions.toString());
@@ -123,7 +123,7 @@ class CliRegistryTest {
         JsonNode v = JSON.readTree(run(store, "registry", "show", "pumps/1", "--json").out());
         assertEquals(1, v.get("version").asInt());
         assertEquals("plain linear", v.get("description").asText());
-        assertEquals(30, v.get("devices_ok").asInt());
+        assertEquals(30, v.get("session").get("devices_ok").asInt());
 
         Cli removed = run(store, "registry", "alias", "pumps", "champion", "--delete");
         assertEquals(0, removed.code(), removed.toString());

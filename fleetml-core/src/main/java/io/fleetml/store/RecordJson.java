@@ -142,4 +142,49 @@ public final class RecordJson {
     public static Double number(double v) {
         return Double.isFinite(v) ? v : null;
     }
+
+    /** A registered model with its versions, each with its session at a glance. */
+    public static Map<String, Object> registeredModel(io.fleetml.registry.RegisteredModel m, TrackingStore tracking) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("name", m.name());
+        out.put("created_at", m.createdAt());
+        out.put("aliases", m.aliases());
+        out.put("latest_version", m.versions().isEmpty() ? null : m.latest().version());
+        out.put("versions", m.versions().stream().map(v -> modelVersion(v, tracking)).toList());
+        return out;
+    }
+
+    /** A registered version: what it was made from, by whom, and its session at a glance. */
+    public static Map<String, Object> modelVersion(io.fleetml.registry.ModelVersion v, TrackingStore tracking) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("name", v.name());
+        out.put("version", v.version());
+        out.put("session_id", v.sessionId());
+        out.put("aliases", v.aliases());
+        out.put("lineage", v.lineage());
+        out.put("created_by", v.createdBy());
+        out.put("created_at", v.createdAt());
+        out.put("description", v.description());
+        out.put("session", tracking.session(v.sessionId()).map(RecordJson::glance).orElse(null));
+        return out;
+    }
+
+    /** A version's session at a glance: devices ok and failed, median holdout MSE and R². */
+    private static Map<String, Object> glance(SessionRecord s) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("status", s.status().name());
+        out.put("experiment", s.experiment());
+        out.put("algorithm", s.spec().algorithm());
+        out.put("fleet", s.fleet() == null ? null : s.fleet().mode().label());
+        out.put("device_column", s.spec().deviceColumn());
+        out.put("features", s.spec().features());
+        out.put("n_devices", s.nDevices());
+        SessionSummary m = s.summary();
+        out.put("devices_ok", m == null ? null : m.ok());
+        out.put("devices_failed", m == null ? null : m.failed());
+        out.put("devices_skipped", m == null ? null : m.skipped());
+        out.put("mse_p50", m == null ? null : number(m.mseP50()));
+        out.put("r2_p50", m == null ? null : number(m.r2P50()));
+        return out;
+    }
 }

@@ -5,16 +5,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fleetml.registry.ModelName;
 import io.fleetml.registry.ModelRegistry;
 import io.fleetml.registry.ModelVersion;
-import io.fleetml.registry.RegisteredModel;
 import io.fleetml.server.ApiException;
 import io.fleetml.store.RecordJson;
-import io.fleetml.store.SessionRecord;
-import io.fleetml.store.SessionSummary;
 import io.fleetml.store.TrackingStore;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -49,17 +45,17 @@ public final class RegistryRoutes {
     }
 
     private void models(Context ctx) throws Exception {
-        JsonBodies.send(ctx, 200, Map.of("models", registry.models().stream().map(this::model).toList()));
+        JsonBodies.send(ctx, 200, Map.of("models", registry.models().stream().map(m -> RecordJson.registeredModel(m, tracking)).toList()));
     }
 
     private void model(Context ctx) throws Exception {
-        JsonBodies.send(ctx, 200, model(registry.model(name(ctx))));
+        JsonBodies.send(ctx, 200, RecordJson.registeredModel(registry.model(name(ctx)), tracking));
     }
 
     private void version(Context ctx) throws Exception {
         String name = name(ctx);
         int version = ModelName.version(ctx.pathParam("version"), name + "/" + QueryParams.abbreviate(ctx.pathParam("version")));
-        JsonBodies.send(ctx, 200, version(registry.version(new ModelName(name, null, version))));
+        JsonBodies.send(ctx, 200, RecordJson.modelVersion(registry.version(new ModelName(name, null, version)), tracking));
     }
 
     private void registerVersion(Context ctx) throws Exception {
@@ -76,7 +72,7 @@ public final class RegistryRoutes {
         }
         ModelVersion v = registry.register(name, session, alias, description, "api");
         ctx.header("Location", "/api/v1/models/" + name + "/versions/" + v.version());
-        JsonBodies.send(ctx, 201, version(v));
+        JsonBodies.send(ctx, 201, RecordJson.modelVersion(v, tracking));
     }
 
     private void setAlias(Context ctx) throws Exception {
@@ -86,53 +82,11 @@ public final class RegistryRoutes {
         if (v == null || !v.canConvertToInt() || !v.isIntegralNumber() || v.intValue() < 1) {
             throw ApiException.badRequest("the body needs 'version', a whole number from 1: {\"version\": 2}");
         }
-        JsonBodies.send(ctx, 200, version(registry.setAlias(name, alias, v.intValue())));
+        JsonBodies.send(ctx, 200, RecordJson.modelVersion(registry.setAlias(name, alias, v.intValue()), tracking));
     }
 
     private void deleteAlias(Context ctx) {
         registry.deleteAlias(name(ctx), alias(ctx));
         ctx.status(204);
-    }
-
-    private Map<String, Object> model(RegisteredModel m) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("name", m.name());
-        out.put("created_at", m.createdAt());
-        out.put("aliases", m.aliases());
-        out.put("latest_version", m.versions().isEmpty() ? null : m.latest().version());
-        out.put("versions", m.versions().stream().map(this::version).toList());
-        return out;
-    }
-
-    private Map<String, Object> version(ModelVersion v) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("name", v.name());
-        out.put("version", v.version());
-        out.put("session_id", v.sessionId());
-        out.put("aliases", v.aliases());
-        out.put("lineage", v.lineage());
-        out.put("created_by", v.createdBy());
-        out.put("created_at", v.createdAt());
-        out.put("description", v.description());
-        out.put("session", tracking.session(v.sessionId()).map(RegistryRoutes::glance).orElse(null));
-        return out;
-    }
-
-    /** A version's session at a glance: devices ok and failed, median holdout MSE and R². */
-    private static Map<String, Object> glance(SessionRecord s) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("status", s.status().name());
-        out.put("experiment", s.experiment());
-        out.put("algorithm", s.spec().algorithm());
-        out.put("fleet", s.fleet() == null ? null : s.fleet().mode().label());
-        out.put("device_column", s.spec().deviceColumn());
-        out.put("features", s.spec().features());
-        SessionSummary m = s.summary();
-        out.put("devices_ok", m == null ? null : m.ok());
-        out.put("devices_failed", m == null ? null : m.failed());
-        out.put("devices_skipped", m == null ? null : m.skipped());
-        out.put("mse_p50", m == null ? null : RecordJson.number(m.mseP50()));
-        out.put("r2_p50", m == null ? null : RecordJson.number(m.r2P50()));
-        return out;
     }
 }
