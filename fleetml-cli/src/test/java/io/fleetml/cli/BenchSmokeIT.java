@@ -39,4 +39,23 @@ class BenchSmokeIT {
         assertTrue(table.contains("fleet stack ÷ fleet linear"), table);
         assertFalse(table.contains("NaN"), table);
     }
+
+    /** {@code bench/serve --quick} trains, registers, serves and loads the server with wrk (installed by {@code .ci/run}). */
+    @Test
+    void quickServeBenchmarkMeasuresEveryFigure() throws Exception {
+        Path root = Path.of("..").toAbsolutePath().normalize();
+        Path out = Path.of("target", "bench-serve-quick").toAbsolutePath();
+        Process p = new ProcessBuilder("bash", root.resolve("bench/serve").toString(), "--quick", "--out", out.toString())
+                .redirectErrorStream(true).start();
+        String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(10, TimeUnit.MINUTES), log);
+        assertEquals(0, p.exitValue(), log);
+        String table = Files.readString(out.resolve("serve-quick.md"));
+        for (String row : List.of("| single-row predictions, 2,000 linear devices", "| cold loads: first request for each of 100 random devices",
+                "| batch: 1,000 rows over 100 devices", "| `fleetml score --model bench@champion`")) {
+            assertTrue(table.lines().anyMatch(l -> l.startsWith(row)), row + " missing in:\n" + table);
+        }
+        assertTrue(table.contains("non-2xx 0"), table);
+        assertTrue(table.contains("loads_total 2,000"), "every model loaded once in the warm-up:\n" + table);
+    }
 }
