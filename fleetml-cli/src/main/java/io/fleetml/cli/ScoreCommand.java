@@ -2,7 +2,7 @@ package io.fleetml.cli;
 
 import io.fleetml.command.ModelUseOption;
 import io.fleetml.command.Reports;
-import io.fleetml.command.Sessions;
+import io.fleetml.command.ScoredModelsOption;
 import io.fleetml.command.StoreOption;
 import io.fleetml.data.DeviceIdType;
 import io.fleetml.data.DuckDbFleetSource;
@@ -11,7 +11,6 @@ import io.fleetml.data.FrameQuery;
 import io.fleetml.data.TableFile;
 import io.fleetml.data.TableFile.Column;
 import io.fleetml.engine.LocalEngine;
-import io.fleetml.registry.ModelName;
 import io.fleetml.registry.ModelVersion;
 import io.fleetml.resolve.ModelResolver;
 import io.fleetml.resolve.VersionModels;
@@ -19,7 +18,6 @@ import io.fleetml.resolve.ModelUse;
 import io.fleetml.score.ScoreReport;
 import io.fleetml.store.FleetStore;
 import io.fleetml.store.SessionRecord;
-import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -43,22 +41,8 @@ final class ScoreCommand implements Callable<Integer> {
     @Option(names = "--data", required = true, paramLabel = "PATH", description = "A file, glob or directory with the session's device and feature columns.")
     String data;
 
-    @ArgGroup(multiplicity = "1")
-    Models models;
-
-    /** Whose models: a session's, or a registered version's. */
-    static final class Models {
-        @Option(names = "--session", required = true, paramLabel = "ID|latest",
-                description = "Training session whose models to use; 'latest' is the newest finished one with a trained device.")
-        String session;
-
-        @Option(names = "--model", required = true, paramLabel = "NAME@ALIAS|NAME/VERSION",
-                description = "A registered version's models instead of a session's (see fleetml registry), e.g. pumps@champion.")
-        String model;
-    }
-
-    @Option(names = "--experiment", paramLabel = "NAME", description = "With --session latest: the newest of this experiment's sessions.")
-    String experiment;
+    @Mixin
+    ScoredModelsOption models;
 
     @Option(names = "--out", paramLabel = "FILE", description = "Write predictions to this .csv, .csv.gz or .parquet file.")
     Path out;
@@ -84,18 +68,9 @@ final class ScoreCommand implements Callable<Integer> {
         }
         LocalEngine local = engine.engine();
         try (FleetStore s = store.openExisting(); DuckDbFleetSource source = DuckDbFleetSource.open(data)) {
-            if (models.model != null) {
-                if (experiment != null) {
-                    throw new io.fleetml.data.FleetInputException("--experiment picks a session with --session latest; a registered model needs none");
-                }
-                ModelVersion version = s.tracking().registry().version(ModelName.parse(models.model));
-                SessionRecord record = s.tracking().session(version.sessionId()).orElseThrow();
-                return score(source, record, version, use.use(), s, out, idColumn, keep, local, command.commandLine().getOut(),
-                        command.commandLine().getErr());
-            }
-            SessionRecord record = Sessions.find(s.tracking(), models.session, experiment);
-            return score(source, record, null, use.use(), s, out, idColumn, keep, local, command.commandLine().getOut(),
-                    command.commandLine().getErr());
+            ScoredModelsOption.Scored scored = models.resolve(s.tracking());
+            return score(source, scored.session(), scored.version(), use.use(), s, out, idColumn, keep, local,
+                    command.commandLine().getOut(), command.commandLine().getErr());
         }
     }
 

@@ -4,13 +4,13 @@ import io.fleetml.command.ExitCode;
 import io.fleetml.command.ModelUseOption;
 import io.fleetml.command.Reports;
 import io.fleetml.command.RetrainOptions;
+import io.fleetml.command.ScoredModelsOption;
 import io.fleetml.command.Sessions;
 import io.fleetml.command.StoreOption;
 import io.fleetml.command.Text;
 import io.fleetml.command.TrainOptions;
 import io.fleetml.data.FleetInputException;
 import io.fleetml.engine.TrainingCoordinator;
-import io.fleetml.registry.ModelName;
 import io.fleetml.registry.ModelVersion;
 import io.fleetml.resolve.ModelUse;
 import io.fleetml.score.ScoreReport;
@@ -27,7 +27,6 @@ import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine;
-import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -320,22 +319,8 @@ public final class SparkJob implements Runnable {
         @Mixin
         DataOptions data;
 
-        @ArgGroup(multiplicity = "1")
-        Models models;
-
-        /** Whose models: a session's, or a registered version's. */
-        static final class Models {
-            @Option(names = "--session", required = true, paramLabel = "ID|latest",
-                    description = "Training session whose models to use; 'latest' is the newest finished one with a trained device.")
-            String session;
-
-            @Option(names = "--model", required = true, paramLabel = "NAME@ALIAS|NAME/VERSION",
-                    description = "A registered version's models instead of a session's (see fleetml registry), e.g. pumps@champion.")
-            String model;
-        }
-
-        @Option(names = "--experiment", paramLabel = "NAME", description = "With --session latest: the newest of this experiment's sessions.")
-        String experiment;
+        @Mixin
+        ScoredModelsOption models;
 
         @Option(names = "--id-column", paramLabel = "COL", description = "The record id written as record_id (default: the session's id "
                 + "column when the data has it, else record_id when present, else a per-row id).")
@@ -351,17 +336,9 @@ public final class SparkJob implements Runnable {
         public Integer call() {
             ModelUse modelUse = use.use();
             try (FleetStore opened = store.openExisting()) {
-                ModelVersion version = null;
-                SessionRecord s;
-                if (models.model != null) {
-                    if (experiment != null) {
-                        throw new FleetInputException("--experiment picks a session with --session latest; a registered model needs none");
-                    }
-                    version = opened.tracking().registry().version(ModelName.parse(models.model));
-                    s = opened.tracking().session(version.sessionId()).orElseThrow();
-                } else {
-                    s = Sessions.find(opened.tracking(), models.session, experiment);
-                }
+                ScoredModelsOption.Scored scored = models.resolve(opened.tracking());
+                SessionRecord s = scored.session();
+                ModelVersion version = scored.version();
                 SparkSession spark = job.spark();
                 try {
                     long start = System.nanoTime(); // the time printed includes writing the predictions out
