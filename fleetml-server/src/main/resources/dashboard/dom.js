@@ -41,7 +41,7 @@ export function route(page, id, params) {
 }
 
 export const links = {
-  session: (id, params) => link(route('session', id, params), shortId(id), { title: id, class: 'mono' }),
+  session: (id, params) => link(route('session', id, params), id, { title: 'session ' + id, class: 'mono' }),
   device: (id, params) => link(route('device', id, params), id, { class: 'mono' }),
 };
 

@@ -2,7 +2,7 @@
 // devices one has and the other has not.
 import { errorBox, get } from '../api.js';
 import { binnedScatter } from '../charts.js';
-import { count, h, link, links, num, pager, route, section, shortId, table } from '../dom.js';
+import { count, h, links, num, pager, route, section, table } from '../dom.js';
 import { fetchPage, pageParam } from '../paging.js';
 
 const PAGE = 25;
@@ -27,7 +27,7 @@ export async function render(root, r) {
   const select = (name, value) => h('select', { name, 'aria-label': 'session ' + name.toUpperCase() },
     h('option', { value: '' }, '— pick —'),
     list.map((s) => h('option', { value: s.session_id, selected: s.session_id === value },
-      `${shortId(s.session_id)} ${s.experiment || ''} ${s.label || ''} ${s.status}`)));
+      `${s.session_id}  ${s.experiment || ''} · ${s.algorithm || ''} · ${s.status}`)));
   const sa = select('a', a);
   const sb = select('b', b);
   const sm = h('select', { name: 'metric', 'aria-label': 'metric' },

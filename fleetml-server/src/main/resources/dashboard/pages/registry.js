@@ -31,21 +31,24 @@ function model(m, note) {
     ? aliases.map(([alias, v]) => h('span', { class: 'chip', dataset: { alias, version: v } }, `@${alias} → v${v}`))
     : h('span', { class: 'muted' }, 'no aliases')));
   box.append(table([{ label: 'Version', cls: 'num' }, { label: 'Aliases' }, { label: 'Session' }, { label: 'Made from' },
-    { label: 'Devices OK / failed', cls: 'num' }, { label: 'Median MSE', cls: 'num' }, { label: 'By' }, { label: 'Created' }, { label: 'Description' }],
+    { label: 'Devices OK / failed', cls: 'num' }, { label: 'Median MSE', cls: 'num' }, { label: 'Median R²', cls: 'num' },
+    { label: 'By' }, { label: 'Created' }, { label: 'Description' }],
   (m.versions || []).map((v) => {
     const s = v.session || {};
-    const sum = s.summary || s;
     return [String(v.version), (v.aliases || []).map((a) => '@' + a).join(' '), links.session(v.session_id),
-      lineage(v.lineage), `${count(sum.ok)} / ${count(sum.failed)}`, num(sum.mse_p50), v.created_by, when(v.created_at), v.description];
+      madeFrom(s, v.lineage), `${count(s.devices_ok)} / ${count(s.devices_failed)}`, num(s.mse_p50), num(s.r2_p50),
+      v.created_by, when(v.created_at), v.description];
   }), { class: 'wide', dataset: { versions: m.name } }));
   box.append(moveForm(m, note));
   return box;
 }
 
-function lineage(list) {
-  if (!list || !list.length) return '—';
-  return h('span', null, list.map((x, i) => [i ? ' ← ' : '', typeof x === 'string' ? links.session(x)
-    : x && x.session_id ? links.session(x.session_id) : JSON.stringify(x)]));
+/** What a version was made from: its session's experiment, algorithm and fleet mode, and the sessions it was retrained from. */
+function madeFrom(s, lineage) {
+  const what = [s.experiment, s.algorithm, s.fleet ? 'fleet ' + s.fleet : null].filter(Boolean).join(' · ');
+  const parents = (lineage || []).slice(1);
+  return h('span', null, what || '—', parents.length
+    ? h('div', { class: 'small' }, 'retrained from ', parents.map((p, i) => [i ? ' ← ' : '', links.session(p)])) : null);
 }
 
 function moveForm(m, note) {

@@ -20,7 +20,21 @@ final class Dashboard {
     /** Larger than the chart library (about 1 MB), which Javalin then gzips once and keeps. */
     private static final int PRECOMPRESS_MAX_BYTES = 4 << 20;
 
+    private static final java.util.regex.Pattern ASSET = java.util.regex.Pattern.compile("/[A-Za-z0-9_-]+(/[A-Za-z0-9_.-]+)*\\.(html|js|css|svg)");
+
     private Dashboard() {
+    }
+
+    /**
+     * Whether a request is for one of the dashboard's files, which hold no data and need no token (the page asks for
+     * one when the API refuses it): {@code /}, {@code /webjars/...} and files with those endings outside {@code /api}.
+     */
+    static boolean isAsset(io.javalin.http.HandlerType method, String path) {
+        if (method != io.javalin.http.HandlerType.GET && method != io.javalin.http.HandlerType.HEAD) {
+            return false;
+        }
+        return path.equals("/") || path.startsWith("/webjars/") && !path.contains("..")
+                || !path.startsWith("/api/") && ASSET.matcher(path).matches();
     }
 
     static void serve(JavalinConfig c) {

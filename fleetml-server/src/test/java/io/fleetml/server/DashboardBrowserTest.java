@@ -93,7 +93,12 @@ class DashboardBrowserTest {
         o.setCapability("goog:loggingPrefs", logs);
         ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(new File("/usr/bin/chromedriver"))
                 .usingAnyFreePort().build();
-        return new ChromeDriver(service, o);
+        ChromeDriver driver = new ChromeDriver(service, o);
+        // a 1366×768 viewport, the laptop screen the dashboard is made for, whatever the window's own frame takes
+        driver.manage().window().setSize(new org.openqa.selenium.Dimension(1366, 768));
+        long inner = ((Number) driver.executeScript("return window.innerHeight")).longValue();
+        driver.manage().window().setSize(new org.openqa.selenium.Dimension(1366, (int) (768 + 768 - inner)));
+        return driver;
     }
 
     @BeforeEach
