@@ -22,6 +22,14 @@ public interface DeviceModel extends AutoCloseable {
         return Double.NaN;
     }
 
+    /**
+     * How much each of {@code features} (the session's, in order) weighs in the model; null when the algorithm does
+     * not say.
+     */
+    default FeatureImportances importances(java.util.List<String> features) {
+        return null;
+    }
+
     /** Frees what the model holds outside the Java heap; a no-op for plain Java models. */
     @Override
     default void close() {

@@ -210,6 +210,11 @@ public final class RidgeAlgorithm implements Algorithm {
         }
 
         @Override
+        public FeatureImportances importances(List<String> sessionFeatures) {
+            return FeatureImportances.of("coefficient", features, coefficients);
+        }
+
+        @Override
         public ModelArtifact artifact() {
             var bytes = new java.io.ByteArrayOutputStream(256);
             try (JsonGenerator g = JSON.createGenerator(bytes)) {

@@ -174,6 +174,24 @@ public final class XGBoostAlgorithm implements Algorithm {
         }
 
         @Override
+        public FeatureImportances importances(List<String> features) {
+            try {
+                // the booster names features f0, f1, … in the session's order
+                Map<String, Double> gain = booster.getScore((String[]) null, "gain");
+                Map<String, Double> byName = new LinkedHashMap<>();
+                for (Map.Entry<String, Double> e : gain.entrySet()) {
+                    int i = e.getKey().startsWith("f") ? Integer.parseInt(e.getKey().substring(1)) : -1;
+                    if (i >= 0 && i < features.size()) {
+                        byName.put(features.get(i), e.getValue());
+                    }
+                }
+                return new FeatureImportances("gain", byName);
+            } catch (XGBoostError | NumberFormatException e) {
+                return null;
+            }
+        }
+
+        @Override
         public void close() {
             booster.dispose();
         }

@@ -74,21 +74,12 @@ public final class SessionModels implements ModelResolver, java.io.Serializable 
         Map<String, ModelRef> byDevice = new HashMap<>();
         Map<String, String> sessions = new HashMap<>(); // one String per session, not per device
         Set<String> names = new LinkedHashSet<>();
-        String algorithm = session.spec().algorithm();
         FleetReport report = session.fleet();
         ModelRef fleet = report == null ? null : new ModelRef(report.modelUri(), report.algorithm(), ModelKind.FLEET, session.id());
         Stacker stacker = report == null ? null : report.stackerModel();
         DeviceQuery query = report == null ? DeviceQuery.ALL.withStatuses(Set.of(TrainOutcome.Status.OK)) : DeviceQuery.ALL;
         tracking.forEachDevice(session.id(), query, o -> {
-            String from = sessions.computeIfAbsent(o.trainedIn() == null ? session.id() : o.trainedIn(), s -> s);
-            ModelRef device = o.status() == TrainOutcome.Status.OK && o.modelUri() != null
-                    ? new ModelRef(o.modelUri(), algorithm, ModelKind.DEVICE, from) : null;
-            ModelRef ref = switch (report == null ? ModelKind.DEVICE : kind(use, o)) {
-                case DEVICE -> device;
-                case FLEET -> fleet;
-                case HIERARCHICAL -> hierarchical(fleet, o, algorithm, from);
-                case STACK -> device == null || stacker == null ? fleet : stack(fleet, device, o, algorithm, from, stacker);
-            };
+            ModelRef ref = ref(session, use, o, fleet, stacker, sessions.computeIfAbsent(o.trainedIn() == null ? session.id() : o.trainedIn(), s -> s));
             if (ref != null) {
                 byDevice.put(o.deviceId(), ref);
                 names.add(ref.name());
@@ -99,6 +90,32 @@ public final class SessionModels implements ModelResolver, java.io.Serializable 
             names.add(unknown.name());
         }
         return new SessionModels(byDevice, unknown, List.copyOf(names));
+    }
+
+    /** The model that answers for device run {@code o} of {@code session}; null when none does. */
+    private static ModelRef ref(SessionRecord session, ModelUse use, TrainOutcome o, ModelRef fleet, Stacker stacker, String from) {
+        String algorithm = session.spec().algorithm();
+        ModelRef device = o.status() == TrainOutcome.Status.OK && o.modelUri() != null
+                ? new ModelRef(o.modelUri(), algorithm, ModelKind.DEVICE, from) : null;
+        return switch (session.fleet() == null ? ModelKind.DEVICE : kind(use, o)) {
+            case DEVICE -> device;
+            case FLEET -> fleet;
+            case HIERARCHICAL -> hierarchical(fleet, o, algorithm, from);
+            case STACK -> device == null || stacker == null ? fleet : stack(fleet, device, o, algorithm, from, stacker);
+        };
+    }
+
+    /**
+     * The model of {@code session} that answers for one device, as {@link #of(SessionRecord, TrackingStore)} would
+     * resolve it, from that device's run alone: a device without a run gets the fleet model, if any.
+     */
+    public static ModelRef forDevice(SessionRecord session, TrackingStore tracking, String deviceId) {
+        FleetReport report = session.fleet();
+        ModelRef fleet = report == null ? null : new ModelRef(report.modelUri(), report.algorithm(), ModelKind.FLEET, session.id());
+        return tracking.device(session.id(), deviceId)
+                .map(o -> ref(session, ModelUse.CHOSEN, o, fleet, report == null ? null : report.stackerModel(),
+                        o.trainedIn() == null ? session.id() : o.trainedIn()))
+                .orElse(fleet);
     }
 
     /** Which kind answers for a device of a fleet session. */

@@ -63,6 +63,7 @@ public final class SqliteTrackingStore implements TrackingStore {
     private final boolean readOnly;
     private final Map<String, DeviceIdType> idTypes = new HashMap<>();
     private final SqliteModelRegistry registry = new SqliteModelRegistry(this);
+    private final SqliteSessionStats stats = new SqliteSessionStats(this::reader);
 
     private SqliteTrackingStore(Path file, Connection db, boolean readOnly) {
         this.file = file.toAbsolutePath();
@@ -938,7 +939,33 @@ public final class SqliteTrackingStore implements TrackingStore {
     }
 
     @Override
+    public io.fleetml.stats.SessionStats stats() {
+        return stats;
+    }
+
+    /** A second connection to the file, that only reads: the statistics' own, so that they wait on no one's lock. */
+    private Connection reader() {
+        try {
+            SQLiteConfig config = new SQLiteConfig();
+            config.setBusyTimeout(10_000);
+            if (readOnly) {
+                config.setReadOnly(true);
+                config.setOpenMode(org.sqlite.SQLiteOpenMode.OPEN_URI);
+                return connection("jdbc:sqlite:" + file.toUri() + "?immutable=1", config);
+            }
+            Connection c = connection("jdbc:sqlite:" + file, config);
+            try (java.sql.Statement st = c.createStatement()) {
+                st.execute("PRAGMA query_only = true");
+            }
+            return c;
+        } catch (SQLException e) {
+            throw unavailable("open a reader of the store", e);
+        }
+    }
+
+    @Override
     public synchronized void close() {
+        stats.close();
         closeQuietly(db);
     }
 }

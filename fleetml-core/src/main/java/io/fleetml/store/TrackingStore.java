@@ -93,6 +93,9 @@ public interface TrackingStore extends AutoCloseable {
     /** The registry kept in this store, beside the sessions its versions name. */
     io.fleetml.registry.ModelRegistry registry();
 
+    /** Aggregates over this store's device runs: histograms, bins, counts, failure groups, comparisons. */
+    io.fleetml.stats.SessionStats stats();
+
     @Override
     void close();
 }

@@ -8,6 +8,8 @@ import io.fleetml.server.rest.OperationsRoutes;
 import io.fleetml.server.rest.PredictRoutes;
 import io.fleetml.server.rest.RegistryRoutes;
 import io.fleetml.server.rest.SessionRoutes;
+import io.fleetml.server.rest.StatsRoutes;
+import io.fleetml.server.rest.DeviceRoutes;
 import io.fleetml.store.FleetStore;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
@@ -87,6 +89,8 @@ public final class FleetServer implements AutoCloseable {
         Dashboard.serve(c);
         new OperationsRoutes(metrics).register(c.routes);
         new SessionRoutes(store.tracking()).register(c.routes);
+        new StatsRoutes(store.tracking()).register(c.routes);
+        new DeviceRoutes(store).register(c.routes);
         new RegistryRoutes(store.tracking()).register(c.routes);
         new PredictRoutes(predictor, metrics).register(c.routes);
         ErrorResponses.install(c.routes, config.maxBodyBytes());

@@ -1,7 +1,6 @@
 package io.fleetml.server.rest;
 
 import io.fleetml.store.DeviceQuery;
-import io.fleetml.store.DeviceRun;
 import io.fleetml.store.RecordJson;
 import io.fleetml.store.SessionRecord;
 import io.fleetml.store.StoreException;
@@ -18,8 +17,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Sessions and device runs, read-only: {@code /api/v1/sessions}, one session, its devices (filtered, sorted and paged
- * by the store in SQL) and one device's runs across sessions. The JSON shapes are the CLI's {@code --json} ones.
+ * Sessions and device runs, read-only: {@code /api/v1/sessions}, one session, and its devices (filtered, searched,
+ * sorted and paged by the store in SQL). The JSON shapes are the CLI's {@code --json} ones.
  */
 public final class SessionRoutes {
     static final int DEFAULT_PAGE = 100;
@@ -36,13 +35,12 @@ public final class SessionRoutes {
         routes.get("/api/v1/sessions", this::sessions);
         routes.get("/api/v1/sessions/{id}", this::session);
         routes.get("/api/v1/sessions/{id}/devices", this::devices);
-        routes.get("/api/v1/devices/{deviceId}/runs", this::deviceRuns);
     }
 
     private void sessions(Context ctx) throws Exception {
         String experiment = ctx.queryParam("experiment");
         List<Map<String, Object>> sessions = tracking.sessions(experiment == null || experiment.isEmpty() ? null : experiment).stream()
-                .map(RecordJson::session).toList();
+                .map(this::json).toList();
         JsonBodies.send(ctx, 200, Map.of("sessions", sessions));
     }
 
@@ -51,12 +49,28 @@ public final class SessionRoutes {
     }
 
     private void session(Context ctx) throws Exception {
-        JsonBodies.send(ctx, 200, RecordJson.session(find(ctx.pathParam("id"))));
+        JsonBodies.send(ctx, 200, json(find(ctx.pathParam("id"))));
+    }
+
+    /** A session as the CLI's {@code --json} has it, with how far a running one has come. */
+    private Map<String, Object> json(SessionRecord s) {
+        Map<String, Object> m = RecordJson.session(s);
+        if (s.status() == io.fleetml.store.SessionStatus.RUNNING) {
+            long recorded = tracking.stats().counts(s.id(), s.nDevices(), false).recorded();
+            m.put("progress", Map.of("recorded", recorded, "expected", s.nDevices()));
+        } else {
+            m.put("progress", null);
+        }
+        return m;
     }
 
     private void devices(Context ctx) throws Exception {
         SessionRecord session = find(ctx.pathParam("id"));
-        DeviceQuery query = DeviceQuery.ALL.withStatuses(statuses(ctx.queryParams("status"))).sorted(sort(ctx.queryParam("sort")));
+        String search = ctx.queryParam("q");
+        if (search != null && search.length() > 200) {
+            throw ApiException.badRequest("q (part of a device id) must be at most 200 characters");
+        }
+        DeviceQuery query = DeviceQuery.ALL.withStatuses(statuses(ctx.queryParams("status"))).sorted(sort(ctx.queryParam("sort"))).searching(search);
         int pageSize = QueryParams.bounded(ctx, "page_size", DEFAULT_PAGE, MAX_PAGE);
         long offset = PageToken.decode(ctx.queryParam("page_token"));
         // one more than a page: whether there is a next page, without counting
@@ -73,28 +87,6 @@ public final class SessionRoutes {
             }
             g.writeEndArray();
             g.writeStringField("next_page_token", more ? PageToken.encode(offset + pageSize) : null);
-            g.writeEndObject();
-        });
-    }
-
-    private void deviceRuns(Context ctx) throws Exception {
-        String device = ctx.pathParam("deviceId");
-        int limit = QueryParams.bounded(ctx, "limit", DEFAULT_PAGE, MAX_PAGE);
-        List<DeviceRun> runs = tracking.deviceHistory(device, limit); // the id only ever becomes an SQL parameter
-        JsonBodies.send(ctx, 200, g -> {
-            g.writeStartObject();
-            g.writeStringField("device_id", device);
-            g.writeArrayFieldStart("runs");
-            for (DeviceRun r : runs) {
-                g.writeStartObject();
-                g.writeStringField("session_id", r.sessionId());
-                g.writeStringField("experiment", r.experiment());
-                g.writeStringField("started_at", r.startedAt());
-                g.writeStringField("session_status", r.sessionStatus().name());
-                RecordJson.deviceFields(g, r.outcome());
-                g.writeEndObject();
-            }
-            g.writeEndArray();
             g.writeEndObject();
         });
     }

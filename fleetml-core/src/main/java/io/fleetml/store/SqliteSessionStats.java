@@ -1,0 +1,452 @@
+package io.fleetml.store;
+
+import io.fleetml.stats.Bins;
+import io.fleetml.stats.Failures;
+import io.fleetml.stats.Histogram;
+import io.fleetml.stats.HoldoutMetric;
+import io.fleetml.stats.Scatter;
+import io.fleetml.stats.SessionComparison;
+import io.fleetml.stats.SessionCounts;
+import io.fleetml.stats.SessionStats;
+import io.fleetml.train.TrainOutcome;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Session statistics in the embedded store's SQLite file, in SQL: a histogram is a {@code GROUP BY} of bin indexes,
+ * a percentile one {@code ORDER BY … LIMIT 1 OFFSET k}. They read on a connection of their own, under a lock of
+ * their own, so that a dashboard's queries (tens of milliseconds each on 100,000 devices) do not hold up the
+ * tracking store's writes or a server's predictions; in WAL mode a reader sees the last commit and blocks no one.
+ */
+final class SqliteSessionStats implements SessionStats, AutoCloseable {
+    /** The share of devices left out at each end of a histogram's range. */
+    private static final double TAIL = 0.01;
+    /** A metric moved by less than this, relative to its value, has not moved. */
+    private static final double SAME = 1e-9;
+    private final java.util.function.Supplier<Connection> open;
+    private Connection db;
+
+    SqliteSessionStats(java.util.function.Supplier<Connection> open) {
+        this.open = open;
+    }
+
+    private Connection db() throws SQLException {
+        if (db == null) {
+            db = open.get();
+            // failure messages differ in their numbers: group them by the rest
+            org.sqlite.Function.create(db, "fleetml_reason", new org.sqlite.Function() {
+                @Override
+                protected void xFunc() throws SQLException {
+                    result(Failures.reason(value_text(0)));
+                }
+            }, 1, org.sqlite.Function.FLAG_DETERMINISTIC);
+        }
+        return db;
+    }
+
+    @Override
+    public synchronized SessionCounts counts(String sessionId, long expected, boolean fleet) {
+        Map<TrainOutcome.Status, Long> statuses = new EnumMap<>(TrainOutcome.Status.class);
+        for (TrainOutcome.Status s : TrainOutcome.Status.values()) {
+            statuses.put(s, 0L);
+        }
+        Map<String, Long> chosen = fleet ? new TreeMap<>() : null;
+        long recorded = 0;
+        try (PreparedStatement ps = db().prepareStatement("SELECT status, chosen, count(*) FROM device_runs WHERE session_id = ? GROUP BY status, chosen")) {
+            ps.setString(1, sessionId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    long n = rs.getLong(3);
+                    recorded += n;
+                    statuses.merge(TrainOutcome.Status.valueOf(rs.getString(1)), n, Long::sum);
+                    if (chosen != null) {
+                        chosen.merge(rs.getString(2) == null ? "none" : rs.getString(2), n, Long::sum);
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            throw failed("count the devices of session " + sessionId, e);
+        }
+        return new SessionCounts(statuses, recorded, expected, chosen);
+    }
+
+    /** How a metric is spread in a session: its count, extremes and the range its bins span. */
+    private record Spread(long devices, long missing, double min, double max, double lo, double hi, boolean log) {
+    }
+
+    private Spread spread(String sessionId, HoldoutMetric metric) throws SQLException {
+        long ranked = ranked(sessionId, metric);
+        return ranked > 0 ? rankedSpread(sessionId, metric, ranked) : scannedSpread(sessionId, metric);
+    }
+
+    /**
+     * The spread of a finished session, from its devices ranked worst first by the metric ({@code device_order}): each
+     * percentile, extreme and count is a lookup or a binary search of ranks, not a pass over 100,000 runs.
+     */
+    private Spread rankedSpread(String sessionId, HoldoutMetric metric, long all) throws SQLException {
+        long devices = firstRank(sessionId, metric, all, v -> false); // devices without the metric are ranked last
+        if (devices == 0) {
+            return new Spread(0, all, Double.NaN, Double.NaN, 0, 1, false);
+        }
+        if (metric == HoldoutMetric.R2) { // lowest first
+            long k = (long) Math.floor(TAIL * (devices - 1));
+            return new Spread(devices, all - devices, valueAt(sessionId, metric, 0), valueAt(sessionId, metric, devices - 1),
+                    valueAt(sessionId, metric, k), valueAt(sessionId, metric, devices - 1 - k), false);
+        }
+        long positive = firstRank(sessionId, metric, devices, v -> v <= 0); // highest first: zero errors are ranked after the rest
+        double max = valueAt(sessionId, metric, 0);
+        double min = valueAt(sessionId, metric, devices - 1);
+        if (positive == 0) {
+            return new Spread(devices, all - devices, min, max, 0, 0, false);
+        }
+        long k = (long) Math.floor(TAIL * (positive - 1));
+        return new Spread(devices, all - devices, min, max, valueAt(sessionId, metric, positive - 1 - k), valueAt(sessionId, metric, k), true);
+    }
+
+    /** How many of the session's devices are ranked by the metric: all of a finished session's, else none. */
+    private long ranked(String sessionId, HoldoutMetric metric) throws SQLException {
+        try (PreparedStatement ps = db().prepareStatement("SELECT max(rank) + 1 FROM device_order WHERE session_id = ? AND sort = ?")) {
+            ps.setString(1, sessionId);
+            ps.setString(2, metric.name());
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : 0;
+            }
+        }
+    }
+
+    /** The metric of the device at {@code rank}; NaN when it has none. */
+    private double valueAt(String sessionId, HoldoutMetric metric, long rank) throws SQLException {
+        try (PreparedStatement ps = db().prepareStatement("SELECT r." + metric.column() + " FROM device_order o JOIN device_runs r "
+                + "ON r.session_id = o.session_id AND r.device_id = o.device_id WHERE o.session_id = ? AND o.sort = ? AND o.rank = ?")) {
+            ps.setString(1, sessionId);
+            ps.setString(2, metric.name());
+            ps.setLong(3, rank);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return Double.NaN;
+                }
+                double v = rs.getDouble(1);
+                return rs.wasNull() ? Double.NaN : v;
+            }
+        }
+    }
+
+    /** The first rank below {@code end} whose device has no metric or one {@code stop} holds for (the ranks keep those last). */
+    private long firstRank(String sessionId, HoldoutMetric metric, long end, java.util.function.DoublePredicate stop) throws SQLException {
+        long lo = 0;
+        long hi = end;
+        while (lo < hi) {
+            long mid = (lo + hi) >>> 1;
+            double v = valueAt(sessionId, metric, mid);
+            if (Double.isNaN(v) || stop.test(v)) {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        return lo;
+    }
+
+    /** The spread of a session still being trained (not ranked yet), in three passes over its runs. */
+    private Spread scannedSpread(String sessionId, HoldoutMetric metric) throws SQLException {
+        String col = metric.column();
+        long all;
+        long devices;
+        long positive;
+        double min;
+        double max;
+        try (PreparedStatement ps = db().prepareStatement("SELECT count(*), count(" + col + "), count(CASE WHEN " + col + " > 0 THEN 1 END), min("
+                + col + "), max(" + col + ") FROM device_runs WHERE session_id = ?")) {
+            ps.setString(1, sessionId);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                all = rs.getLong(1);
+                devices = rs.getLong(2);
+                positive = rs.getLong(3);
+                min = devices == 0 ? Double.NaN : rs.getDouble(4);
+                max = devices == 0 ? Double.NaN : rs.getDouble(5);
+            }
+        }
+        if (devices == 0) {
+            return new Spread(0, all, min, max, 0, 1, false);
+        }
+        boolean log = metric == HoldoutMetric.MSE && positive > 0;
+        String filter = col + (log ? " > 0" : " IS NOT NULL");
+        long n = log ? positive : devices;
+        long k = (long) Math.floor(TAIL * (n - 1));
+        return new Spread(devices, all - devices, min, max, quantile(sessionId, col, filter, "", k), quantile(sessionId, col, filter, " DESC", k), log);
+    }
+
+    /** The {@code k}-th value from the low end (or from the high end, {@code order} " DESC"). */
+    private double quantile(String sessionId, String col, String filter, String order, long k) throws SQLException {
+        try (PreparedStatement ps = db().prepareStatement("SELECT " + col + " FROM device_runs WHERE session_id = ? AND " + filter
+                + " ORDER BY " + col + order + " LIMIT 1 OFFSET ?")) {
+            ps.setString(1, sessionId);
+            ps.setLong(2, k);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getDouble(1);
+            }
+        }
+    }
+
+    @Override
+    public synchronized Histogram histogram(String sessionId, HoldoutMetric metric, int bins) {
+        try {
+            Spread s = spread(sessionId, metric);
+            Bins edges = Bins.between(s.lo(), s.hi(), bins, s.log());
+            long[] counts = new long[bins];
+            long below = 0;
+            long above = 0;
+            try (PreparedStatement ps = db().prepareStatement("SELECT i, count(*) FROM (SELECT " + edges.sqlIndex(metric.column()) + " i FROM device_runs "
+                    + "WHERE session_id = ? AND " + metric.column() + " IS NOT NULL) GROUP BY i")) {
+                ps.setString(1, sessionId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        int i = rs.getInt(1);
+                        if (i < 0) {
+                            below += rs.getLong(2);
+                        } else if (i >= bins) {
+                            above += rs.getLong(2);
+                        } else {
+                            counts[i] = rs.getLong(2);
+                        }
+                    }
+                }
+            }
+            return new Histogram(metric, edges, counts, below, above, s.devices(), s.missing(), s.min(), s.max());
+        } catch (SQLException e) {
+            throw failed("bin the " + metric.column() + " of session " + sessionId, e);
+        }
+    }
+
+    @Override
+    public synchronized Scatter scatter(String sessionId, HoldoutMetric metric, int xBins, int yBins, int worst) {
+        String col = metric.column();
+        try {
+            Spread s = spread(sessionId, metric);
+            Bins y = Bins.between(s.lo(), s.hi(), yBins, s.log());
+            double lo;
+            double hi;
+            try (PreparedStatement ps = db().prepareStatement("SELECT min(n_used), max(n_used) FROM device_runs WHERE session_id = ? AND n_used > 0 AND "
+                    + col + " IS NOT NULL")) {
+                ps.setString(1, sessionId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    lo = rs.getObject(1) == null ? 1 : rs.getDouble(1);
+                    hi = rs.getObject(2) == null ? 10 : rs.getDouble(2);
+                }
+            }
+            Bins x = Bins.between(lo, hi, xBins, true);
+            List<Scatter.Cell> cells = new ArrayList<>();
+            long devices = 0;
+            try (PreparedStatement ps = db().prepareStatement("SELECT xi, yi, count(*) FROM (SELECT " + x.sqlClampedIndex("n_used") + " xi, "
+                    + y.sqlClampedIndex(col) + " yi FROM device_runs WHERE session_id = ? AND n_used > 0 AND " + col + " IS NOT NULL) GROUP BY xi, yi")) {
+                ps.setString(1, sessionId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        cells.add(new Scatter.Cell(rs.getInt(1), rs.getInt(2), rs.getLong(3)));
+                        devices += rs.getLong(3);
+                    }
+                }
+            }
+            List<Scatter.Point> points = new ArrayList<>();
+            try (PreparedStatement ps = db().prepareStatement("SELECT device_id, n_used, " + col + " FROM device_runs WHERE session_id = ? AND n_used > 0 AND "
+                    + col + " IS NOT NULL ORDER BY " + col + (metric.higherIsWorse() ? " DESC" : "") + ", device_id LIMIT ?")) {
+                ps.setString(1, sessionId);
+                ps.setInt(2, worst);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        points.add(new Scatter.Point(rs.getString(1), rs.getLong(2), rs.getDouble(3)));
+                    }
+                }
+            }
+            return new Scatter(metric, x, y, cells, devices, points);
+        } catch (SQLException e) {
+            throw failed("bin the " + col + " of session " + sessionId, e);
+        }
+    }
+
+    @Override
+    public synchronized Failures failures(String sessionId, int top, int examples) {
+        record Group(TrainOutcome.Status status, String reason, String error, long count, List<String> examples) {
+        }
+        Map<List<String>, Group> groups = new LinkedHashMap<>();
+        // one pass over the failed devices (their partial index): each group's size, and its first few devices
+        try (PreparedStatement ps = db().prepareStatement("SELECT status, reason, device_id, error, n FROM (SELECT status, reason, device_id, error, "
+                + "row_number() OVER w AS k, count(*) OVER (PARTITION BY status, reason) AS n FROM (SELECT status, fleetml_reason(error) AS reason, "
+                + "device_id, error FROM device_runs INDEXED BY device_runs_not_ok WHERE session_id = ? AND status <> 'OK') "
+                + "WINDOW w AS (PARTITION BY status, reason ORDER BY device_id)) WHERE k <= ?")) {
+            ps.setString(1, sessionId);
+            ps.setInt(2, Math.max(1, examples));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    TrainOutcome.Status status = TrainOutcome.Status.valueOf(rs.getString(1));
+                    Group g = groups.computeIfAbsent(List.of(status.name(), rs.getString(2)),
+                            key -> new Group(status, key.get(1), null, 0, new ArrayList<>()));
+                    if (g.error() == null) {
+                        g = new Group(status, g.reason(), String.valueOf(rs.getString(4)), rs.getLong(5), g.examples());
+                        groups.put(List.of(status.name(), g.reason()), g);
+                    }
+                    if (g.examples().size() < examples) {
+                        g.examples().add(rs.getString(3));
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            throw failed("group the failures of session " + sessionId, e);
+        }
+        long failed = groups.values().stream().filter(g -> g.status() == TrainOutcome.Status.FAILED).mapToLong(Group::count).sum();
+        long skipped = groups.values().stream().filter(g -> g.status() == TrainOutcome.Status.SKIPPED).mapToLong(Group::count).sum();
+        List<Failures.Group> largest = groups.values().stream()
+                .sorted(Comparator.comparingLong(Group::count).reversed().thenComparing(Group::reason))
+                .limit(top)
+                .map(g -> new Failures.Group(g.status(), g.reason(), g.error(), g.count(), List.copyOf(g.examples())))
+                .toList();
+        long listed = largest.stream().mapToLong(Failures.Group::count).sum();
+        return new Failures(failed, skipped, largest, failed + skipped - listed);
+    }
+
+    /** Two sessions' runs of the same device. */
+    private static final String JOINED = " FROM device_runs a JOIN device_runs b ON b.session_id = ?2 AND b.device_id = a.device_id WHERE a.session_id = ?1";
+
+    /** The SQL condition: the device's metric got worse (or better) from a to b, by more than {@link #SAME}. */
+    private static String moved(HoldoutMetric m, boolean worse) {
+        String c = m.column();
+        return m.higherIsWorse() == worse ? "b." + c + " > a." + c + " + " + SAME + " * abs(a." + c + ")"
+                : "b." + c + " < a." + c + " - " + SAME + " * abs(a." + c + ")";
+    }
+
+    @Override
+    public synchronized SessionComparison compare(String a, String b, HoldoutMetric metric, int bins) {
+        String c = metric.column();
+        try {
+            Spread sa = spread(a, metric);
+            Spread sb = spread(b, metric);
+            boolean log = sa.log() && sb.log() || sa.log() && sb.devices() == 0 || sb.log() && sa.devices() == 0;
+            Bins edges = Bins.between(Math.min(lo(sa, sb), lo(sb, sa)), Math.max(hi(sa, sb), hi(sb, sa)), bins, log);
+            String both = "a." + c + " IS NOT NULL AND b." + c + " IS NOT NULL";
+            List<Scatter.Cell> cells = new ArrayList<>();
+            long common = 0;
+            long compared = 0;
+            long worse = 0;
+            long better = 0;
+            // one pass over the devices in both: the cells, and how many got worse or better (a device without the metric
+            // in either session is in the cell (NULL, NULL) and moved neither way)
+            try (PreparedStatement ps = db().prepareStatement("SELECT xi, yi, count(*), coalesce(sum(w), 0), coalesce(sum(bt), 0) FROM (SELECT "
+                    + "CASE WHEN " + both + " THEN " + edges.sqlClampedIndex("a." + c) + " END xi, CASE WHEN " + both + " THEN "
+                    + edges.sqlClampedIndex("b." + c) + " END yi, " + moved(metric, true) + " w, " + moved(metric, false) + " bt" + JOINED
+                    + ") GROUP BY xi, yi")) {
+                ps.setString(1, a);
+                ps.setString(2, b);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        long n = rs.getLong(3);
+                        common += n;
+                        worse += rs.getLong(4);
+                        better += rs.getLong(5);
+                        if (rs.getObject(1) != null) {
+                            compared += n;
+                            cells.add(new Scatter.Cell(rs.getInt(1), rs.getInt(2), n));
+                        }
+                    }
+                }
+            }
+            return new SessionComparison(a, b, metric, common, size(b, metric) - common, size(a, metric) - common, compared, worse, better, edges, cells);
+        } catch (SQLException e) {
+            throw failed("compare sessions " + a + " and " + b, e);
+        }
+    }
+
+    /** The low end of a spread, or the other's when it has no devices. */
+    private static double lo(Spread s, Spread other) {
+        return s.devices() > 0 ? s.lo() : other.devices() > 0 ? other.lo() : 0;
+    }
+
+    private static double hi(Spread s, Spread other) {
+        return s.devices() > 0 ? s.hi() : other.devices() > 0 ? other.hi() : 1;
+    }
+
+    /** The session's devices: how many are ranked when it finished, else a count. */
+    private long size(String sessionId, HoldoutMetric metric) throws SQLException {
+        long ranked = ranked(sessionId, metric);
+        if (ranked > 0) {
+            return ranked;
+        }
+        try (PreparedStatement ps = db().prepareStatement("SELECT count(*) FROM device_runs WHERE session_id = ?")) {
+            ps.setString(1, sessionId);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    @Override
+    public synchronized List<SessionComparison.DeviceChange> worse(String a, String b, HoldoutMetric metric, int limit, long offset) {
+        String c = metric.column();
+        String change = metric.higherIsWorse() ? "CASE WHEN a." + c + " > 0 THEN b." + c + " / a." + c + " ELSE 1e308 END" : "b." + c + " - a." + c;
+        List<SessionComparison.DeviceChange> out = new ArrayList<>();
+        try (PreparedStatement ps = db().prepareStatement("SELECT a.device_id, a." + c + ", b." + c + ", " + change + " AS change" + JOINED + " AND "
+                + moved(metric, true) + " ORDER BY change" + (metric.higherIsWorse() ? " DESC" : "") + ", a.device_id LIMIT ?3 OFFSET ?4")) {
+            ps.setString(1, a);
+            ps.setString(2, b);
+            ps.setInt(3, limit);
+            ps.setLong(4, offset);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new SessionComparison.DeviceChange(rs.getString(1), rs.getDouble(2), rs.getDouble(3), rs.getDouble(4)));
+                }
+            }
+        } catch (SQLException e) {
+            throw failed("compare sessions " + a + " and " + b, e);
+        }
+        return out;
+    }
+
+    @Override
+    public synchronized List<String> onlyIn(String in, String notIn, int limit, long offset) {
+        List<String> out = new ArrayList<>();
+        try (PreparedStatement ps = db().prepareStatement("SELECT device_id FROM device_runs x WHERE session_id = ?1 AND NOT EXISTS "
+                + "(SELECT 1 FROM device_runs y WHERE y.session_id = ?2 AND y.device_id = x.device_id) ORDER BY device_id LIMIT ?3 OFFSET ?4")) {
+            ps.setString(1, in);
+            ps.setString(2, notIn);
+            ps.setInt(3, limit);
+            ps.setLong(4, offset);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+        } catch (SQLException e) {
+            throw failed("compare sessions " + in + " and " + notIn, e);
+        }
+        return out;
+    }
+
+    private static StoreException failed(String what, SQLException e) {
+        return StoreException.unavailable("cannot " + what + ": " + e.getMessage(), e);
+    }
+
+    @Override
+    public synchronized void close() {
+        if (db != null) {
+            try {
+                db.close();
+            } catch (SQLException ignored) {
+                // it only read
+            }
+            db = null;
+        }
+    }
+}
