@@ -65,8 +65,8 @@ export async function render(root, r) {
     title: `${METRICS[metric]} per device: A (x) against B (y)`, xEdges: sc.edges, yEdges: sc.edges, cells: sc.cells || [],
     xLog: log, yLog: log, xName: 'A ' + METRICS[metric] + (log ? ' (log)' : ''), yName: 'B ' + METRICS[metric], diagonal: true,
   });
-  await Promise.all([drawn, worseList(worseBox, a, b, metric, page, here), side(sides, a, b, 'added', 'Added: in B, not in A'),
-    side(sides, a, b, 'lost', 'Lost: in A, not in B')]);
+  await Promise.all([drawn, worseList(worseBox, a, b, metric, page, here), side(sides, a, b, 'added', 'Added: in B, not in A', d.added),
+    side(sides, a, b, 'lost', 'Lost: in A, not in B', d.lost)]);
 }
 
 async function worseList(box, a, b, metric, page, here) {
@@ -89,7 +89,7 @@ async function worseList(box, a, b, metric, page, here) {
       doc.next_page_token ? here({ page: got.page + 1 }) : null));
 }
 
-async function side(box, a, b, which, title) {
+async function side(box, a, b, which, title, total) {
   const list = h('ul', { class: 'ids', id: 'compare-' + which });
   const more = h('div');
   box.append(section(title, list, more));
@@ -102,9 +102,9 @@ async function side(box, a, b, which, title) {
       return;
     }
     list.append(...(d.devices || []).map((id) => h('li', null, links.device(id, { session: which === 'added' ? b : a }))));
-    more.replaceChildren(h('span', { class: 'muted' }, `${count(list.children.length)} of ${count(d.total)}`),
+    more.replaceChildren(h('span', { class: 'muted' }, `${count(list.children.length)} of ${count(d.total != null ? d.total : total)}`),
       d.next_page_token ? h('button', { type: 'button', onclick: () => load(d.next_page_token) }, 'more') : null);
-    if (!d.total) list.replaceChildren(h('li', { class: 'muted' }, 'none'));
+    if (!list.children.length) list.replaceChildren(h('li', { class: 'muted' }, 'none'));
   };
   await load(null);
 }

@@ -1,7 +1,7 @@
 // The registry: names, their versions (what each was made from) and aliases; an alias can be moved here, with the
 // token when the server has one.
 import { ApiError, errorBox, get, put, token } from '../api.js';
-import { count, h, link, links, num, route, section, table, when } from '../dom.js';
+import { add, count, h, link, links, num, route, section, table, when } from '../dom.js';
 
 export async function render(root, r) {
   const only = r.params.get('name');
@@ -79,7 +79,7 @@ function moveForm(m, note) {
       result.classList.add('refused');
       result.dataset.outcome = err instanceof ApiError && (err.status === 401 || err.status === 403) ? 'refused' : 'failed';
       result.textContent = '';
-      result.append(err instanceof ApiError && (err.status === 401 || err.status === 403)
+      add(result, err instanceof ApiError && (err.status === 401 || err.status === 403)
         ? h('strong', null, `Refused (${err.status}): `) : h('strong', null, 'Failed: '), err.message,
       err.status === 401 ? h('span', null, ' — enter the server\'s token at the top right and try again.') : null);
     }

@@ -2,7 +2,7 @@
 // devices (sortable, paged, searchable) and, with fleet models, how the device, fleet and stack models compare.
 import { errorBox, get } from '../api.js';
 import { bars, binnedScatter, histogram } from '../charts.js';
-import { count, duration, facts, h, link, links, num, pager, route, section, status, table, when } from '../dom.js';
+import { add, count, duration, facts, h, link, links, num, pager, route, section, status, table, when } from '../dom.js';
 import { fetchPage, pageParam } from '../paging.js';
 
 const PAGE = 25;
@@ -69,7 +69,7 @@ async function overview(body, s, params, base, ctx) {
   const q = (path, p) => get(base + path, p);
   const countsP = q('/counts');
   drawing.push(countsP.then((c) => {
-    countsBox.append(statusCounts(c, s));
+    add(countsBox, statusCounts(c, s));
     if (fleetBox) return fleet(fleetBox, s, c);
     return null;
   }).catch((e) => countsBox.append(errorBox(e, 'Counting the devices'))));
