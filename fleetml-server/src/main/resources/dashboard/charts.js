@@ -65,8 +65,8 @@ export function histogram(el, hist, title) {
   }
   return draw(el, {
     title: { text: title, left: 8, textStyle: { fontSize: 13 } },
-    grid,
-    tooltip: { trigger: 'item', formatter: tip((p) => `${p.data.range}: ${p.value} devices`) },
+    grid: { ...grid, top: 52 },
+    tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, formatter: tip((ps) => `${ps[0].data.range}: ${ps[0].value} devices`) },
     xAxis: { type: 'category', data: labels, axisLabel: { fontSize: 10, hideOverlap: true }, name: hist.scale === 'log' ? '(log-spaced bins)' : '', nameLocation: 'middle', nameGap: 32 },
     yAxis: { type: 'value', name: 'devices', minInterval: 1 },
     series: [{ type: 'bar', data, barCategoryGap: '8%', itemStyle: { color: BAR } }],

@@ -91,8 +91,13 @@ export function section(title, ...children) {
   return h('section', { class: 'card' }, title ? h('h2', null, title) : null, ...children);
 }
 
-export function facts(pairs) {
-  return h('dl', { class: 'facts' }, pairs.filter(Boolean).map(([k, v]) => [h('dt', null, k), h('dd', null, v == null || v === '' ? '—' : v)]));
+/** Label/value pairs in a grid of {columns} pairs a line (4 by default); null pairs are left out. */
+export function facts(columns, pairs) {
+  if (pairs === undefined) {
+    pairs = columns;
+    columns = 4;
+  }
+  return h('dl', { class: 'facts facts-' + columns }, pairs.filter(Boolean).map(([k, v]) => [h('dt', null, k), h('dd', null, v == null || v === '' ? '—' : v)]));
 }
 
 export function status(s) {

@@ -48,7 +48,7 @@ async function runs(box, d, id, metric, sessionId) {
 }
 
 async function model(box, m) {
-  box.append(facts([
+  box.append(facts(2, [
     ['Session', links.session(m.session_id)], ['Status', status(m.status)], ['Algorithm', m.algorithm],
     ['Answers with', m.chosen || 'its device model'],
     ['Parameters', Object.entries(m.params || {}).map(([k, v]) => `${k}=${v}`).join(', ') || 'defaults'],
@@ -69,6 +69,7 @@ function aliases(box, d) {
   const list = d.aliases || [];
   box.append(list.length ? table([{ label: 'Model' }, { label: 'Alias' }, { label: 'Version', cls: 'num' }, { label: 'Session' }, { label: 'Answers' }],
     list.map((a) => [link(route('registry', null, { name: a.model }), a.model), a.alias, String(a.version), links.session(a.session_id),
-      a.answers ? a.answers : h('span', { class: 'bad' }, 'no model answers for it')]),
+      a.answers ? h('span', null, a.answers, a.model_name ? h('span', { class: 'muted mono small' }, ' ' + a.model_name) : null)
+        : h('span', { class: 'bad' }, 'no model answers for it')]),
     { id: 'aliases' }) : h('p', { class: 'muted', id: 'aliases' }, 'No registry alias points at a version.'));
 }
