@@ -176,6 +176,10 @@ class StatsApiTest {
         assertEquals(5, page.get("devices").size());
         assertTrue(ids(page.get("devices")).stream().allMatch(d -> d.contains("dev-1")));
         assertEquals(0, ok("/api/v1/sessions/" + a.id() + "/devices?q=%27%20OR%201=1%20--").get("total").asLong(), "the text is a parameter");
+        JsonNode worst = ok("/api/v1/sessions/" + a.id() + "/devices?sort=r2&page_size=1").get("devices").get(0);
+        JsonNode best = ok("/api/v1/sessions/" + a.id() + "/devices?sort=r2&reverse=true&page_size=1").get("devices").get(0);
+        assertTrue(best.get("r2").asDouble() > worst.get("r2").asDouble(), best + " vs " + worst);
+        assertEquals(400, http.get("/api/v1/sessions/" + a.id() + "/devices?reverse=maybe").status());
     }
 
     @Test
