@@ -129,21 +129,23 @@ async function fleet(box, s, c) {
 async function devices(body, s, params, base) {
   const sort = SORTS[params.get('sort')] ? params.get('sort') : 'mse';
   const q = params.get('q') || '';
+  const reverse = params.get('reverse') === 'true';
   const page = pageParam(params);
   const fleetCols = !!s.fleet;
-  const here = (extra) => route('session', s.session_id, { tab: 'devices', sort, q, ...extra });
+  const here = (extra) => route('session', s.session_id, { tab: 'devices', sort, reverse: reverse ? 'true' : null, q, ...extra });
   const input = h('input', { type: 'search', name: 'q', id: 'device-search', value: q, placeholder: 'device id contains…', 'aria-label': 'search device ids' });
   body.append(h('form', {
     class: 'search', id: 'device-search-form',
     onsubmit: (e) => {
       e.preventDefault();
-      location.hash = route('session', s.session_id, { tab: 'devices', sort, q: input.value.trim() });
+      location.hash = route('session', s.session_id, { tab: 'devices', sort, reverse: reverse ? 'true' : null, q: input.value.trim() });
     },
   }, input, h('button', { type: 'submit' }, 'Search'), q ? link(here({ q: null }), 'clear') : null,
-  h('span', { class: 'muted' }, `Worst first by ${SORTS[sort]}; click a column to sort.`)));
+  h('span', { class: 'muted' }, sort === 'device' ? `By device id${reverse ? ', descending' : ''}; click a column to sort, again to reverse.`
+    : `${reverse ? 'Best' : 'Worst'} first by ${SORTS[sort]}; click a column to sort, again to reverse.`)));
   let got;
   try {
-    got = await fetchPage(base + '/devices', { sort, q }, page, PAGE);
+    got = await fetchPage(base + '/devices', { sort, q, reverse: reverse ? 'true' : null }, page, PAGE);
   } catch (e) {
     body.append(errorBox(e, 'Listing the devices'));
     return;
@@ -151,8 +153,9 @@ async function devices(body, s, params, base) {
   const { doc } = got;
   const head = (label, key, cls) => {
     if (!key) return h('th', { class: cls }, label);
-    return h('th', { class: (cls || '') + (key === sort ? ' sorted' : ''), 'aria-sort': key === sort ? (key === 'device' ? 'ascending' : 'other') : null },
-      link(here({ sort: key, page: null }), label, { dataset: { sort: key } }));
+    const on = key === sort;
+    return h('th', { class: (cls || '') + (on ? ' sorted' : ''), 'aria-sort': on ? (key === 'device' && !reverse ? 'ascending' : key === 'device' ? 'descending' : 'other') : null },
+      link(here({ sort: key, page: null, reverse: on && !reverse ? 'true' : null }), label + (on ? (reverse ? ' ↑' : ' ↓') : ''), { dataset: { sort: key } }));
   };
   const cols = [head('Device', 'device'), head('Status'), head('Rows used', 'n_used', 'num'), head('Test rows', null, 'num'),
     head('MSE', 'mse', 'num'), head('RMSE', null, 'num'), head('MAE', null, 'num'), head('R²', 'r2', 'num'),
@@ -170,7 +173,7 @@ async function devices(body, s, params, base) {
   });
   if (!rows.length) rows.push(h('tr', null, h('td', { colspan: cols.length, class: 'muted' }, q ? `No device id contains “${q}”.` : 'No devices.')));
   body.append(
-    h('table', { id: 'devices', class: 'wide', dataset: { sort, q, page: got.page } },
+    h('table', { id: 'devices', class: 'wide', dataset: { sort, q, reverse: String(reverse), page: got.page } },
       h('thead', null, h('tr', null, cols)), h('tbody', null, rows)),
     pager(got.page, doc.total || 0, PAGE, got.page > 1 ? here({ page: got.page - 1 }) : null,
       doc.next_page_token ? here({ page: got.page + 1 }) : null));

@@ -392,6 +392,14 @@ class DashboardBrowserTest {
             assertTrue(r2.get(i - 1) <= r2.get(i), "R² worst (lowest) first: " + r2);
         }
         assertTrue(DashboardStore.NOISY.containsAll(devicesShown("devices").subList(0, 2)), devicesShown("devices").toString());
+        browser.findElement(By.cssSelector("#devices th a[data-sort=r2]")).click(); // again: the other way
+        awaitReady();
+        assertEquals("true", query(browser.getCurrentUrl(), "reverse"));
+        List<Double> best = column("devices", 7).stream().filter(c -> !c.equals("—")).map(DashboardBrowserTest::number).toList();
+        for (int i = 1; i < best.size(); i++) {
+            assertTrue(best.get(i - 1) >= best.get(i), "R² best first: " + best);
+        }
+        assertTrue(best.get(0) > r2.get(r2.size() - 1), "the best come first now: " + best);
 
         browser.findElement(By.cssSelector("#devices th a[data-sort=device]")).click();
         awaitReady();
