@@ -100,6 +100,10 @@ abstract class SessionStatsContract {
             SessionRecord s = start(store, 1004);
             store.recordDevices(s.id(), fleet(2));
             Scatter sc = store.stats().scatter(s.id(), HoldoutMetric.R2, 30, 20, 5);
+            store.finishSession(s.id(), SessionStatus.FINISHED, TrackingStoreContract.summary(1000, 4), 1004, null);
+            Scatter ranked = store.stats().scatter(s.id(), HoldoutMetric.R2, 30, 20, 5);
+            assertEquals(sc.cells().stream().collect(java.util.stream.Collectors.toSet()), ranked.cells().stream().collect(java.util.stream.Collectors.toSet()));
+            assertEquals(sc.worst(), ranked.worst(), "the worst from ranks, as sorted");
             assertEquals(1000, sc.devices());
             assertEquals(1000, sc.cells().stream().mapToLong(Scatter.Cell::count).sum());
             assertTrue(sc.x().log(), "training rows on a log scale");
@@ -143,6 +147,9 @@ abstract class SessionStatsContract {
             assertEquals(1004, c.recorded());
             assertEquals(2000, c.expected());
             assertNull(c.chosen(), "no fleet models, no choice");
+            store.finishSession(s.id(), SessionStatus.FINISHED, TrackingStoreContract.summary(1000, 4), 1004, null);
+            assertEquals(c.statuses(), store.stats().counts(s.id(), 1004, false).statuses(), "a finished session's counts, as recorded");
+            assertEquals(Map.of("none", 1004L), store.stats().counts(s.id(), 1004, true).chosen(), "counted when asked for");
         }
     }
 
