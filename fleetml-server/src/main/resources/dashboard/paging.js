@@ -1,25 +1,16 @@
-// Page numbers over the API's opaque page tokens: the URL keeps the page number; the tokens met on the way are kept
-// here, so a shared link to page N walks forward once and paging back and forth then costs one request.
+// Page numbers: the URL keeps the page number, and the API takes it as ?page=N, so a shared link to page N is one
+// request. Past the last page (the data changed since the link was made) the last page is shown.
 import { get } from './api.js';
 
-const known = new Map();
-
-/** Page {page} (from 1) of path with query, pageSize rows each: {doc, page} (the last page when there are fewer). */
+/** Page {page} (from 1) of path with query, pageSize rows each: {doc, page}. */
 export async function fetchPage(path, query, page, pageSize) {
-  const key = JSON.stringify([path, query, pageSize]);
-  let tokens = known.get(key);
-  if (!tokens) {
-    tokens = [null, ''];
-    known.set(key, tokens);
+  const p = Math.max(1, page);
+  const doc = await get(path, { ...query, page_size: pageSize, page: p });
+  if (p > 1 && (doc.devices || []).length === 0) {
+    const last = doc.total ? Math.max(1, Math.ceil(doc.total / pageSize)) : 1;
+    if (last < p) return { doc: await get(path, { ...query, page_size: pageSize, page: last }), page: last };
   }
-  let p = Math.max(1, page);
-  while (p > 1 && tokens[p] === undefined) p--;
-  for (;;) {
-    const doc = await get(path, { ...query, page_size: pageSize, page_token: tokens[p] || null });
-    if (doc.next_page_token) tokens[p + 1] = doc.next_page_token;
-    if (p >= page || !doc.next_page_token) return { doc, page: p };
-    p++;
-  }
+  return { doc, page: p };
 }
 
 export function pageParam(params) {
