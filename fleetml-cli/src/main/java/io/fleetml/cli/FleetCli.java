@@ -40,6 +40,7 @@ public final class FleetCli implements Runnable {
         COMMANDS.put("devices", DevicesCommand::new);
         COMMANDS.put("registry", RegistryCommand::new);
         COMMANDS.put("serve", ServeCommand::new);
+        COMMANDS.put("mlflow", MlflowCommand::new);
         COMMANDS.put("help", CommandLine.HelpCommand::new);
     }
 

@@ -10,6 +10,8 @@ import io.fleetml.data.TableFile;
 import io.fleetml.engine.LocalEngine;
 import io.fleetml.engine.TrainReport;
 import io.fleetml.engine.TrainingCoordinator;
+import io.fleetml.mlflow.MlflowExport;
+import io.fleetml.mlflow.MlflowHttp;
 import io.fleetml.store.DeviceQuery;
 import io.fleetml.store.DeviceResults;
 import io.fleetml.store.FleetStore;
@@ -46,15 +48,30 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin
     EngineOption engine;
 
+    @Option(names = "--mlflow", paramLabel = "URL", description = "When the session finishes, export it to this MLflow server (as "
+            + "fleetml mlflow export SESSION --tracking-uri URL does, with its defaults).")
+    String mlflow;
+
     @Override
     public Integer call() {
         if (out != null) {
             TableFile.requireWritable(out);
         }
+        MlflowExport.Options export = mlflow == null ? null : MlflowCommand.options(null, "default", null, 8);
+        if (mlflow != null) {
+            try {
+                MlflowHttp.baseOf(mlflow); // a wrong URL is said before training, not after
+            } catch (IllegalArgumentException e) {
+                throw new io.fleetml.data.FleetInputException("--mlflow: " + e.getMessage());
+            }
+        }
         LocalEngine local = engine.engine();
         try (FleetSource source = DuckDbFleetSource.open(data); FleetStore s = store.open()) {
             TrainingCoordinator.Plan plan = TrainingCoordinator.fresh(options.spec(source.columns()));
-            return run(source, plan, s, store, out, local, command.commandLine().getOut(), command.commandLine().getErr());
+            PrintWriter print = command.commandLine().getOut();
+            PrintWriter err = command.commandLine().getErr();
+            return run(source, plan, s, store, out, local, print, err, session -> mlflow == null ? io.fleetml.command.ExitCode.OK
+                    : MlflowCommand.export(s, session, mlflow, export, MlflowHttp.Retry.DEFAULT.attempts(), print, err));
         }
     }
 
@@ -64,13 +81,22 @@ final class TrainCommand implements Callable<Integer> {
      */
     static int run(FleetSource source, TrainingCoordinator.Plan plan, FleetStore store, StoreOption storeOption, Path out, LocalEngine engine,
                    PrintWriter print, PrintWriter err) {
+        return run(source, plan, store, storeOption, out, engine, print, err, session -> 0);
+    }
+
+    /** As above, then {@code after} with the finished session (the MLflow export); its exit code wins when it is not 0. */
+    static int run(FleetSource source, TrainingCoordinator.Plan plan, FleetStore store, StoreOption storeOption, Path out, LocalEngine engine,
+                   PrintWriter print, PrintWriter err, java.util.function.ToIntFunction<SessionRecord> after) {
         TrainReport report = engine.train(source, plan, store, TerminalProgress.forConsole());
         if (out != null) {
             writeResults(out, report.session(), store.tracking(), DeviceQuery.ALL);
         }
         Reports.train(print, report, store.tracking(), source.description(), out == null ? null : out.toString(),
                 storeOption.dir().toAbsolutePath().toString());
-        return Reports.trainExit(report, err);
+        int code = Reports.trainExit(report, err);
+        SessionRecord finished = store.tracking().session(report.session().id()).orElse(report.session());
+        int then = after.applyAsInt(finished);
+        return then != 0 ? then : code;
     }
 
     /**

@@ -31,7 +31,7 @@ class CliHelpTest {
         assertEquals(List.of(List.of(), List.of("demo"), List.of("generate"), List.of("train"), List.of("resume"), List.of("retrain"),
                 List.of("score"), List.of("sessions"), List.of("sessions", "show"), List.of("sessions", "delete"), List.of("devices"),
                 List.of("registry"), List.of("registry", "register"), List.of("registry", "alias"), List.of("registry", "list"),
-                List.of("registry", "show"), List.of("serve")), commands);
+                List.of("registry", "show"), List.of("serve"), List.of("mlflow"), List.of("mlflow", "export")), commands);
         for (List<String> command : commands) {
             List<String> args = new ArrayList<>(command);
             args.add("--help");

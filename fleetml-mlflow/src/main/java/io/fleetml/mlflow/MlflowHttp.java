@@ -84,7 +84,7 @@ public final class MlflowHttp {
     }
 
     /** The server's address as the user gave it, checked: an http(s) URL. */
-    static URI baseOf(String trackingUri) {
+    public static URI baseOf(String trackingUri) {
         URI u;
         try {
             u = URI.create(trackingUri.strip());

@@ -11,6 +11,7 @@ fleetml_pyfunc.FleetModel("<fleet_model>/data").predict(df).
 import csv
 import json
 import os
+import re
 import zipfile
 
 import numpy as np
@@ -49,6 +50,15 @@ class _Linear:
         return x @ self.coefficients + self.intercept
 
 
+def _stored_base_score(raw):
+    """The intercept as fleetml's XGBoost (2.x and later) stores it in UBJ: a vector, e.g. "[3.5385368E0]"; None if a number."""
+    at = raw.find(b"base_score")
+    if at < 0:
+        return None
+    m = re.search(rb"\[([-+0-9.eE]+)\]", raw[at:at + 80])
+    return float(m.group(1)) if m else None
+
+
 class _XGBoost:
     def __init__(self, raw, features):
         import xgboost
@@ -56,12 +66,25 @@ class _XGBoost:
         self.booster = xgboost.Booster()
         self.booster.load_model(bytearray(raw))
         self.features = features
+        # XGBoost before 2.0 (Debian 12 has 1.7.4) reads the trees of a 2.x/3.x model but not its intercept, which 2.0
+        # began to store as a vector: it silently takes 0.5 instead. The loader puts the stored one back.
+        self.shift = 0.0
+        stored = _stored_base_score(raw)
+        if stored is not None:
+            config = json.loads(self.booster.save_config())
+            loaded = float(config["learner"]["learner_model_param"]["base_score"])
+            if abs(loaded - stored) > 1e-6 * max(1.0, abs(stored)):
+                objective = config["learner"]["objective"]["name"]
+                if objective != "reg:squarederror":
+                    raise ValueError("xgboost %s misreads this model's intercept (objective %s); install xgboost 2.0 or later"
+                                     % (xgboost.__version__, objective))
+                self.shift = stored - loaded
 
     def predict(self, frame):
         x = frame[self.features].to_numpy(dtype=float)
         names = self.booster.feature_names
         matrix = self.xgboost.DMatrix(x, missing=np.nan, feature_names=list(names) if names else None)
-        return self.booster.predict(matrix)
+        return self.booster.predict(matrix, output_margin=True) + self.shift
 
 
 class FleetModel:
