@@ -122,7 +122,7 @@ public final class MlflowStandIn implements AutoCloseable {
     }
 
     public static void main(String[] args) throws IOException {
-        MlflowStandIn s = new MlflowStandIn(args.length > 0 ? Integer.parseInt(args[0]) : 0, Runtime.getRuntime().availableProcessors() * 2);
+        MlflowStandIn s = new MlflowStandIn(args.length > 0 ? Integer.parseInt(args[0]) : 0, 16);
         System.out.println("MLflow protocol stand-in at " + s.url());
         System.out.flush();
     }
