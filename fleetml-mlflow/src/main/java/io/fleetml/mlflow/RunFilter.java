@@ -68,6 +68,131 @@ public final class RunFilter {
         }
     }
 
+    /**
+     * A registry's or an experiment listing's filter: conditions on the bare names {@code names} ({@code name = 'pumps'},
+     * {@code name LIKE 'pump%'}), or {@code attribute(s).<name>}, with {@code = != LIKE ILIKE} and quoted strings.
+     */
+    public static List<Condition> parseNamed(String filter, List<String> names) {
+        List<Condition> out = new ArrayList<>();
+        if (filter == null || filter.isBlank()) {
+            return out;
+        }
+        RunFilter p = new RunFilter(filter);
+        while (true) {
+            p.space();
+            int start = p.at;
+            String word = p.word();
+            p.space();
+            String key = word;
+            if (p.peek() == '.') {
+                if (kind(word, p, start) != Kind.ATTRIBUTE) {
+                    p.at = start;
+                    throw p.error("this listing filters on " + String.join(", ", names) + " only");
+                }
+                p.at++;
+                key = p.key();
+            }
+            if (!names.contains(key)) {
+                p.at = start;
+                throw p.error("this listing filters on " + String.join(", ", names) + ", not '" + key + "'");
+            }
+            p.space();
+            String comparator = p.comparator();
+            if (!List.of("=", "!=", "LIKE", "ILIKE").contains(comparator)) {
+                throw new FilterException("invalid filter: " + key + " takes = != LIKE ILIKE, not " + comparator);
+            }
+            p.space();
+            out.add(new Condition(Kind.ATTRIBUTE, key, comparator, Double.NaN, p.string(), List.of()));
+            p.space();
+            if (p.at >= p.text.length()) {
+                return out;
+            }
+            if (!p.keyword("and")) {
+                throw p.error("expected AND or the end of the filter");
+            }
+        }
+    }
+
+    /** Whether {@code value} meets a string condition: {@code = != LIKE ILIKE} as in SQL ({@code %} any run, {@code _} one character). */
+    public static boolean test(String comparator, String value, String pattern) {
+        if (value == null) {
+            return false;
+        }
+        return switch (comparator) {
+            case "=" -> value.equals(pattern);
+            case "!=" -> !value.equals(pattern);
+            case "LIKE" -> like(pattern, false).matcher(value).matches();
+            case "ILIKE" -> like(pattern, true).matcher(value).matches();
+            default -> throw new FilterException("invalid filter: " + comparator + " does not compare strings");
+        };
+    }
+
+    /** Whether {@code value} meets a numeric comparison. */
+    public static boolean test(String comparator, double value, double bound) {
+        return switch (comparator) {
+            case "=" -> value == bound;
+            case "!=" -> value != bound;
+            case "<" -> value < bound;
+            case "<=" -> value <= bound;
+            case ">" -> value > bound;
+            case ">=" -> value >= bound;
+            default -> throw new FilterException("invalid filter: " + comparator + " does not compare numbers");
+        };
+    }
+
+    /** Whether {@code run} meets every condition, as MLflow's stores decide: a run without the metric, param or tag meets none on it. */
+    public static boolean test(List<Condition> conditions, org.mlflow.api.proto.Service.Run run) {
+        for (Condition c : conditions) {
+            boolean ok = switch (c.kind()) {
+                case METRIC -> run.getData().getMetricsList().stream().anyMatch(m -> m.getKey().equals(c.key()) && test(c.comparator(), m.getValue(), c.number()));
+                case PARAM -> run.getData().getParamsList().stream().anyMatch(p -> p.getKey().equals(c.key()) && test(c.comparator(), p.getValue(), c.text()));
+                case TAG -> run.getData().getTagsList().stream().anyMatch(t -> t.getKey().equals(c.key()) && test(c.comparator(), t.getValue(), c.text()));
+                case ATTRIBUTE -> attribute(c, run.getInfo());
+            };
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean attribute(Condition c, org.mlflow.api.proto.Service.RunInfo info) {
+        return switch (c.key()) {
+            case "start_time" -> test(c.comparator(), info.getStartTime(), c.number());
+            case "end_time" -> info.hasEndTime() && test(c.comparator(), info.getEndTime(), c.number());
+            case "created" -> test(c.comparator(), info.getStartTime(), c.number());
+            case "run_id" -> c.comparator().equals("IN") ? c.values().contains(info.getRunId())
+                    : c.comparator().equals("NOT IN") ? !c.values().contains(info.getRunId()) : test(c.comparator(), info.getRunId(), c.text());
+            case "status" -> test(c.comparator(), info.getStatus().name(), c.text());
+            case "run_name" -> test(c.comparator(), info.getRunName(), c.text());
+            case "user_id" -> test(c.comparator(), info.getUserId(), c.text());
+            case "artifact_uri" -> test(c.comparator(), info.getArtifactUri(), c.text());
+            case "lifecycle_stage" -> test(c.comparator(), info.getLifecycleStage(), c.text());
+            default -> false;
+        };
+    }
+
+    private static java.util.regex.Pattern like(String pattern, boolean ignoreCase) {
+        StringBuilder re = new StringBuilder();
+        StringBuilder literal = new StringBuilder();
+        for (char ch : pattern.toCharArray()) {
+            if (ch == '%' || ch == '_') {
+                if (literal.length() > 0) {
+                    re.append(java.util.regex.Pattern.quote(literal.toString()));
+                    literal.setLength(0);
+                }
+                re.append(ch == '%' ? ".*" : ".");
+            } else {
+                literal.append(ch);
+            }
+        }
+        if (literal.length() > 0) {
+            re.append(java.util.regex.Pattern.quote(literal.toString()));
+        }
+        return java.util.regex.Pattern.compile(re.toString(), java.util.regex.Pattern.DOTALL
+                | (ignoreCase ? java.util.regex.Pattern.CASE_INSENSITIVE | java.util.regex.Pattern.UNICODE_CASE : 0));
+    }
+
     /** The clauses of {@code order_by}: each {@code [kind.]key [ASC|DESC]}; a bare key is an attribute. */
     public static List<Order> orders(List<String> clauses) {
         List<Order> out = new ArrayList<>();
