@@ -387,6 +387,9 @@ def main():
         say("API calls")
         results = time_calls(server, calls(s, s["made_worse"][0], 123), a.repeat)
         page_url = f"{server.url}/#/session/{urllib.parse.quote(s['a'])}"
+        _, status, body = server.get("/")
+        if status != 200 or b"<html" not in body.lower():
+            sys.exit(f"bench/dashboard: the server serves no dashboard at / ({status}); is the dashboard in this build?")
         say(f"browser: {page_url}")
         cold, warm = browser_loads(page_url, loads, loads, os.path.abspath(f"dashboard-{tag}-session.png"))
     finally:
