@@ -179,7 +179,7 @@ def calls(s, device_bad, device_ok):
     return out
 
 
-def time_calls(server, todo, repeat):
+def time_calls(server, todo, repeat, big_repeat):
     """Each call once (cold: the first of its kind on this server, in the order given), then `repeat` times each
     in turns (warm). Any answer other than 200 stops the benchmark."""
     results = []
@@ -190,7 +190,7 @@ def time_calls(server, todo, repeat):
         results.append(dict(group=group, label=label, path=path, cold=ms, warm=[], bytes=len(body)))
     for i in range(repeat):
         for r in results:
-            if r["group"] == "big" and i >= 3:  # reported only, and slow: three warm calls
+            if r["group"] == "big" and i >= big_repeat:  # reported only, and slow: fewer warm calls
                 continue
             ms, status, body = server.get(r["path"])
             if status != 200:
@@ -218,7 +218,9 @@ const charts = [...document.querySelectorAll('[data-chart]')].map((el) => {
 const nav = performance.getEntriesByType('navigation')[0] || {};
 const api = performance.getEntriesByType('resource').filter((r) => r.name.includes('/api/'))
   .map((r) => ({ path: new URL(r.name).pathname + new URL(r.name).search, start: r.startTime, end: r.responseEnd, ms: r.duration }));
+const files = performance.getEntriesByType('resource').filter((r) => /\.(js|css)$/.test(new URL(r.name).pathname));
 return { hasTimings: Array.isArray(window.fleetmlTimings), ready: t ? t.ready : null, start: t ? t.start : null, charts,
+  files: Math.max(0, ...files.map((r) => r.responseEnd)), nfiles: files.length,
   dcl: nav.domContentLoadedEventEnd, load: nav.loadEventEnd, api, now: performance.now(), errors: document.querySelectorAll('.error').length };
 """
 
@@ -375,8 +377,10 @@ def main():
     big, small, worse = (100_000, 10_000, 30) if q else (1_000_000, 100_000, 300)
     loads = a.loads or (2 if q else 5)
     a.repeat = a.repeat or (3 if q else 10)
+    big_repeat = min(a.repeat, 1 if q else 3)
     store = f"dashboard-{tag}"
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    load_before = os.getloadavg()[0]
 
     s = make_store(store, tag, big, small, worse)
     facts = check_store(store, s, big, small)
@@ -385,7 +389,7 @@ def main():
     server = Server(store)
     try:
         say("API calls")
-        results = time_calls(server, calls(s, s["made_worse"][0], 123), a.repeat)
+        results = time_calls(server, calls(s, s["made_worse"][0], 123), a.repeat, big_repeat)
         page_url = f"{server.url}/#/session/{urllib.parse.quote(s['a'])}"
         _, status, body = server.get("/")
         if status != 200 or b"<html" not in body.lower():
@@ -410,7 +414,7 @@ def main():
     ok = lambda c: "met" if c else "**missed**"
     commit = subprocess.run(["git", "-C", HERE, "log", "-1", "--format=%h %s"], capture_output=True, text=True).stdout.strip()[:80]
     lines = [f"# fleetml dashboard ({tag} run), {started}", "",
-             f"machine: {os.cpu_count()} cores; commit {commit}; server `fleetml serve --store {store}` (defaults), client on the same machine", "",
+             f"machine: {os.cpu_count()} cores, load average {load_before:.1f} at the start and {os.getloadavg()[0]:.1f} at the end; commit {commit}; server `fleetml serve --store {store}` (defaults), client on the same machine", "",
              f"store: {facts['distinct']:,} distinct devices, {facts['runs']:,} device runs (SQLite `count(DISTINCT device_id)` "
              f"over device_runs); sessions: {big:,} devices ({s['big']}, trained in {s['big_seconds']} s), "
              f"A {small:,} devices ({s['a']}, {facts['failed_a']:,} not OK, trained in {s['a_seconds']} s), "
@@ -429,19 +433,22 @@ def main():
     lines += api_table(results, "session", True)
     lines += ["", "### Compare A with B (reported)", ""] + api_table(results, "compare", False)
     lines += ["", f"### Device pages (reported; device {s['made_worse'][0]} made worse in B, device 123)", ""] + api_table(results, "device", False)
-    lines += ["", f"### The same session-page calls on the {big:,}-device session (reported; warm: {min(3, a.repeat)} calls each)", ""] + api_table(results, "big", False)
+    lines += ["", f"### The same session-page calls on the {big:,}-device session (reported; warm: {big_repeat} calls each)", ""] + api_table(results, "big", False)
     lines += ["", "Over 200 ms: " + (", ".join(f"`{r['label']}` ({r['group']}, cold {r['cold']:.0f} ms, warm max {max(r['warm']):.0f} ms)"
                                                for r in slow) if slow else "none."), ""]
     lines += [f"## The session page in headless Chromium (`/#/session/A`, window 1400×1000)", "",
               "charts drawn: ms from navigation start to the moment every chart on the page had drawn, "
               + ("polled in the page (an upper bound)" if polled else "the page's own `window.fleetmlTimings` (`ready`, performance.now())")
               + "; DOMContentLoaded the browser's navigation timing; slowest API call as the browser timed it (Resource Timing).", "",
-              "| loads | charts drawn, median ms | max ms | each | DOMContentLoaded median ms | slowest API call in the page, median ms |",
-              "| --- | --- | --- | --- | --- | --- |"]
+              "| loads | charts drawn, median ms | max ms | each | scripts and style received, median ms | DOMContentLoaded median ms | "
+              "first API call sent, median ms | slowest API call in the page, median ms |",
+              "| --- | --- | --- | --- | --- | --- | --- | --- |"]
     for name, sts in ((f"cold: a new browser, new profile ({len(cold)})", cold), (f"warm: reloads in one browser ({len(warm)})", warm),
                       ("the first load on a fresh server (1)", [first])):
         lines.append(f"| {name} | **{med(ready(sts)):.0f}** | {max(ready(sts)):.0f} | {', '.join(f'{v:.0f}' for v in ready(sts))} | "
-                     f"{med([st['dcl'] for st in sts]):.0f} | {med([api_in_page(st) for st in sts]):.0f} |")
+                     f"{med([st['files'] for st in sts]):.0f} | {med([st['dcl'] for st in sts]):.0f} | "
+                     f"{med([min((x['start'] for x in st['api']), default=float('nan')) for st in sts]):.0f} | "
+                     f"{med([api_in_page(st) for st in sts]):.0f} |")
     one = cold[len(cold) // 2]
     lines += ["", "API calls of one cold load, as the browser timed them (start and end ms from navigation start): "
               + "; ".join(f"`{x['path'].split('/api/v1', 1)[-1]}` {x['start']:.0f}–{x['end']:.0f}" for x in one["api"]),
