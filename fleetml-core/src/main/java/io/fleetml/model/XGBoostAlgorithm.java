@@ -176,17 +176,14 @@ public final class XGBoostAlgorithm implements Algorithm {
         @Override
         public FeatureImportances importances(List<String> features) {
             try {
-                // the booster names features f0, f1, … in the session's order
-                Map<String, Double> gain = booster.getScore((String[]) null, "gain");
-                Map<String, Double> byName = new LinkedHashMap<>();
-                for (Map.Entry<String, Double> e : gain.entrySet()) {
-                    int i = e.getKey().startsWith("f") ? Integer.parseInt(e.getKey().substring(1)) : -1;
-                    if (i >= 0 && i < features.size()) {
-                        byName.put(features.get(i), e.getValue());
-                    }
+                // the booster was fit on the session's features in order; named here, it keys its scores by them (a
+                // count that differs, or no names at all, crashed the native library rather than raise an error)
+                if (features.isEmpty() || booster.getNumFeature() != features.size()) {
+                    return null;
                 }
+                Map<String, Double> byName = booster.getScore(features.toArray(new String[0]), "gain");
                 return new FeatureImportances("gain", byName);
-            } catch (XGBoostError | NumberFormatException e) {
+            } catch (XGBoostError e) {
                 return null;
             }
         }

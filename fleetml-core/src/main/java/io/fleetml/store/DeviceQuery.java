@@ -14,8 +14,9 @@ import java.util.Set;
  * @param sort     the order
  * @param limit    at most this many runs; 0 for all
  * @param offset   runs skipped before the first one returned
+ * @param reversed the order the other way round: best first (devices without the metric still last), ids descending
  */
-public record DeviceQuery(Set<TrainOutcome.Status> statuses, String search, Sort sort, int limit, long offset) {
+public record DeviceQuery(Set<TrainOutcome.Status> statuses, String search, Sort sort, int limit, long offset, boolean reversed) {
 
     /** Orders of a device listing; the metric orders put the worst first and devices without the metric last. */
     public enum Sort {
@@ -31,7 +32,11 @@ public record DeviceQuery(Set<TrainOutcome.Status> statuses, String search, Sort
         TRAIN_MS
     }
 
-    public static final DeviceQuery ALL = new DeviceQuery(Set.of(), null, Sort.DEVICE, 0, 0);
+    public static final DeviceQuery ALL = new DeviceQuery(Set.of(), null, Sort.DEVICE, 0, 0, false);
+
+    public DeviceQuery(Set<TrainOutcome.Status> statuses, String search, Sort sort, int limit, long offset) {
+        this(statuses, search, sort, limit, offset, false);
+    }
 
     public DeviceQuery {
         statuses = statuses.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(statuses));
@@ -41,18 +46,23 @@ public record DeviceQuery(Set<TrainOutcome.Status> statuses, String search, Sort
     }
 
     public DeviceQuery withStatuses(Set<TrainOutcome.Status> only) {
-        return new DeviceQuery(only, search, sort, limit, offset);
+        return new DeviceQuery(only, search, sort, limit, offset, reversed);
     }
 
     public DeviceQuery sorted(Sort by) {
-        return new DeviceQuery(statuses, search, by, limit, offset);
+        return new DeviceQuery(statuses, search, by, limit, offset, reversed);
     }
 
     public DeviceQuery page(int limit, long offset) {
-        return new DeviceQuery(statuses, search, sort, limit, offset);
+        return new DeviceQuery(statuses, search, sort, limit, offset, reversed);
     }
 
     public DeviceQuery searching(String text) {
-        return new DeviceQuery(statuses, text, sort, limit, offset);
+        return new DeviceQuery(statuses, text, sort, limit, offset, reversed);
+    }
+
+    /** The same query in the other order when {@code reverse}. */
+    public DeviceQuery reversed(boolean reverse) {
+        return new DeviceQuery(statuses, search, sort, limit, offset, reverse);
     }
 }

@@ -61,27 +61,47 @@ final class SqliteSessionStats implements SessionStats, AutoCloseable {
             statuses.put(s, 0L);
         }
         Map<String, Long> chosen = fleet ? new TreeMap<>() : null;
-        long recorded = 0;
-        try (PreparedStatement ps = db().prepareStatement("SELECT status, chosen, count(*) FROM device_runs WHERE session_id = ? GROUP BY status, chosen")) {
-            ps.setString(1, sessionId);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    long n = rs.getLong(3);
-                    recorded += n;
-                    statuses.merge(TrainOutcome.Status.valueOf(rs.getString(1)), n, Long::sum);
-                    if (chosen != null) {
-                        chosen.merge(rs.getString(2) == null ? "none" : rs.getString(2), n, Long::sum);
+        try {
+            // a finished session knows its counts; only the model choices need a pass over its runs
+            boolean known = false;
+            try (PreparedStatement ps = db().prepareStatement("SELECT n_ok, n_failed, n_skipped FROM sessions WHERE session_id = ? "
+                    + "AND status = 'FINISHED' AND n_ok IS NOT NULL")) {
+                ps.setString(1, sessionId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        known = true;
+                        statuses.put(TrainOutcome.Status.OK, rs.getLong(1));
+                        statuses.put(TrainOutcome.Status.FAILED, rs.getLong(2));
+                        statuses.put(TrainOutcome.Status.SKIPPED, rs.getLong(3));
+                    }
+                }
+            }
+            if (!known || fleet) {
+                try (PreparedStatement ps = db().prepareStatement("SELECT status, chosen, count(*) FROM device_runs WHERE session_id = ? GROUP BY status, chosen")) {
+                    ps.setString(1, sessionId);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        Map<TrainOutcome.Status, Long> counted = new EnumMap<>(TrainOutcome.Status.class);
+                        while (rs.next()) {
+                            counted.merge(TrainOutcome.Status.valueOf(rs.getString(1)), rs.getLong(3), Long::sum);
+                            if (chosen != null) {
+                                chosen.merge(rs.getString(2) == null ? "none" : rs.getString(2), rs.getLong(3), Long::sum);
+                            }
+                        }
+                        if (!known) {
+                            statuses.putAll(counted);
+                        }
                     }
                 }
             }
         } catch (SQLException e) {
             throw failed("count the devices of session " + sessionId, e);
         }
+        long recorded = statuses.values().stream().mapToLong(Long::longValue).sum();
         return new SessionCounts(statuses, recorded, expected, chosen);
     }
 
     /** How a metric is spread in a session: its count, extremes and the range its bins span. */
-    private record Spread(long devices, long missing, double min, double max, double lo, double hi, boolean log) {
+    private record Spread(long devices, long missing, double min, double max, double lo, double hi, boolean log, boolean ranked) {
     }
 
     private Spread spread(String sessionId, HoldoutMetric metric) throws SQLException {
@@ -96,21 +116,21 @@ final class SqliteSessionStats implements SessionStats, AutoCloseable {
     private Spread rankedSpread(String sessionId, HoldoutMetric metric, long all) throws SQLException {
         long devices = firstRank(sessionId, metric, all, v -> false); // devices without the metric are ranked last
         if (devices == 0) {
-            return new Spread(0, all, Double.NaN, Double.NaN, 0, 1, false);
+            return new Spread(0, all, Double.NaN, Double.NaN, 0, 1, false, true);
         }
         if (metric == HoldoutMetric.R2) { // lowest first
             long k = (long) Math.floor(TAIL * (devices - 1));
             return new Spread(devices, all - devices, valueAt(sessionId, metric, 0), valueAt(sessionId, metric, devices - 1),
-                    valueAt(sessionId, metric, k), valueAt(sessionId, metric, devices - 1 - k), false);
+                    valueAt(sessionId, metric, k), valueAt(sessionId, metric, devices - 1 - k), false, true);
         }
         long positive = firstRank(sessionId, metric, devices, v -> v <= 0); // highest first: zero errors are ranked after the rest
         double max = valueAt(sessionId, metric, 0);
         double min = valueAt(sessionId, metric, devices - 1);
         if (positive == 0) {
-            return new Spread(devices, all - devices, min, max, 0, 0, false);
+            return new Spread(devices, all - devices, min, max, 0, 0, false, true);
         }
         long k = (long) Math.floor(TAIL * (positive - 1));
-        return new Spread(devices, all - devices, min, max, valueAt(sessionId, metric, positive - 1 - k), valueAt(sessionId, metric, k), true);
+        return new Spread(devices, all - devices, min, max, valueAt(sessionId, metric, positive - 1 - k), valueAt(sessionId, metric, k), true, true);
     }
 
     /** How many of the session's devices are ranked by the metric: all of a finished session's, else none. */
@@ -178,13 +198,13 @@ final class SqliteSessionStats implements SessionStats, AutoCloseable {
             }
         }
         if (devices == 0) {
-            return new Spread(0, all, min, max, 0, 1, false);
+            return new Spread(0, all, min, max, 0, 1, false, false);
         }
         boolean log = metric == HoldoutMetric.MSE && positive > 0;
         String filter = col + (log ? " > 0" : " IS NOT NULL");
         long n = log ? positive : devices;
         long k = (long) Math.floor(TAIL * (n - 1));
-        return new Spread(devices, all - devices, min, max, quantile(sessionId, col, filter, "", k), quantile(sessionId, col, filter, " DESC", k), log);
+        return new Spread(devices, all - devices, min, max, quantile(sessionId, col, filter, "", k), quantile(sessionId, col, filter, " DESC", k), log, false);
     }
 
     /** The {@code k}-th value from the low end (or from the high end, {@code order} " DESC"). */
@@ -250,19 +270,27 @@ final class SqliteSessionStats implements SessionStats, AutoCloseable {
             Bins x = Bins.between(lo, hi, xBins, true);
             List<Scatter.Cell> cells = new ArrayList<>();
             long devices = 0;
-            try (PreparedStatement ps = db().prepareStatement("SELECT xi, yi, count(*) FROM (SELECT " + x.sqlClampedIndex("n_used") + " xi, "
-                    + y.sqlClampedIndex(col) + " yi FROM device_runs WHERE session_id = ? AND n_used > 0 AND " + col + " IS NOT NULL) GROUP BY xi, yi")) {
+            // one grouping key, not two: SQLite groups by sorting, and one integer sorts faster
+            try (PreparedStatement ps = db().prepareStatement("SELECT c, count(*) FROM (SELECT " + x.sqlClampedIndex("n_used") + " * " + yBins + " + "
+                    + y.sqlClampedIndex(col) + " c FROM device_runs WHERE session_id = ? AND n_used > 0 AND " + col + " IS NOT NULL) GROUP BY c")) {
                 ps.setString(1, sessionId);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        cells.add(new Scatter.Cell(rs.getInt(1), rs.getInt(2), rs.getLong(3)));
-                        devices += rs.getLong(3);
+                        int c = rs.getInt(1);
+                        cells.add(new Scatter.Cell(c / yBins, c % yBins, rs.getLong(2)));
+                        devices += rs.getLong(2);
                     }
                 }
             }
             List<Scatter.Point> points = new ArrayList<>();
-            try (PreparedStatement ps = db().prepareStatement("SELECT device_id, n_used, " + col + " FROM device_runs WHERE session_id = ? AND n_used > 0 AND "
-                    + col + " IS NOT NULL ORDER BY " + col + (metric.higherIsWorse() ? " DESC" : "") + ", device_id LIMIT ?")) {
+            // worst first: a finished session walks its ranks; a running one sorts
+            String worstFirst = s.ranked()
+                    ? "SELECT r.device_id, r.n_used, r." + col + " FROM device_order o JOIN device_runs r ON r.session_id = o.session_id "
+                    + "AND r.device_id = o.device_id WHERE o.session_id = ?1 AND o.sort = '" + metric.name() + "' AND r.n_used > 0 AND r." + col
+                    + " IS NOT NULL ORDER BY o.rank LIMIT ?2"
+                    : "SELECT device_id, n_used, " + col + " FROM device_runs WHERE session_id = ?1 AND n_used > 0 AND " + col + " IS NOT NULL ORDER BY "
+                    + col + (metric.higherIsWorse() ? " DESC" : "") + ", device_id LIMIT ?2";
+            try (PreparedStatement ps = db().prepareStatement(worstFirst)) {
                 ps.setString(1, sessionId);
                 ps.setInt(2, worst);
                 try (ResultSet rs = ps.executeQuery()) {

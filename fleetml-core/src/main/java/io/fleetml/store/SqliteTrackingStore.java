@@ -634,7 +634,7 @@ public final class SqliteTrackingStore implements TrackingStore {
     @Override
     public synchronized void forEachDevice(String sessionId, DeviceQuery query, Consumer<TrainOutcome> each) {
         List<Object> args = new ArrayList<>();
-        boolean ranked = ranked(sessionId, query.sort());
+        boolean ranked = !query.reversed() && ranked(sessionId, query.sort());
         String where = where(sessionId, query, args, ranked ? "r." : "");
         String page = query.limit() > 0 || query.offset() > 0 ? " LIMIT " + (query.limit() > 0 ? query.limit() : -1) + " OFFSET " + query.offset() : "";
         String sql;
@@ -656,7 +656,7 @@ public final class SqliteTrackingStore implements TrackingStore {
             // and read a million OK runs to find none failed (a seventh of a second); told which index to use, it reads the failed ones only.
             boolean failedOnly = !query.statuses().isEmpty() && !query.statuses().contains(TrainOutcome.Status.OK);
             sql = "SELECT " + RUN_COLUMNS + " FROM device_runs" + (failedOnly ? " INDEXED BY device_runs_not_ok" : "") + " WHERE " + where
-                    + " ORDER BY " + orderBy(query.sort()) + page;
+                    + " ORDER BY " + (query.reversed() ? reverseOrderBy(query.sort()) : orderBy(query.sort())) + page;
         }
         try (PreparedStatement ps = db.prepareStatement(sql)) {
             bind(ps, args);
@@ -723,6 +723,17 @@ public final class SqliteTrackingStore implements TrackingStore {
             case R2 -> StoreSchema.RANKED.get("R2");
             case N_USED -> "n_used, device_id";
             case TRAIN_MS -> "train_ms DESC, device_id";
+        };
+    }
+
+    /** Best first, devices without the metric still last. */
+    private static String reverseOrderBy(DeviceQuery.Sort sort) {
+        return switch (sort) {
+            case DEVICE -> "device_id DESC";
+            case MSE -> "mse IS NULL, mse, device_id";
+            case R2 -> "r2 IS NULL, r2 DESC, device_id";
+            case N_USED -> "n_used DESC, device_id";
+            case TRAIN_MS -> "train_ms, device_id";
         };
     }
 

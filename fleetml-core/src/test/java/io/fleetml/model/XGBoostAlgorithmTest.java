@@ -35,4 +35,17 @@ class XGBoostAlgorithmTest {
                 Params.resolve(XGBoostAlgorithm.GRADIENT_BOOSTING, Map.of("tree_method", "gpu_hist")), 1));
         assertEquals("parameter tree_method=gpu_hist must be one of auto, hist, exact, approx", e.getMessage());
     }
+
+    @Test
+    void importancesAreEachFeaturesGainByNameAfterTheModelIsReadBack() throws Exception {
+        XGBoostAlgorithm a = XGBoostAlgorithm.GRADIENT_BOOSTING;
+        try (DeviceModel fitted = a.trainer(Params.resolve(a, Map.of("n_estimators", "20")), 1).fit(frame(400, 3));
+             DeviceModel m = a.load(fitted.artifact())) {
+            FeatureImportances imp = m.importances(java.util.List.of("x1", "x2"));
+            assertEquals("gain", imp.kind());
+            // y = 1 + 2·x1 − 3·x2: the splits on x2 gain most
+            assertEquals(java.util.List.of("x2", "x1"), java.util.List.copyOf(imp.values().keySet()));
+            assertTrue(imp.values().get("x2") > imp.values().get("x1"));
+        }
+    }
 }

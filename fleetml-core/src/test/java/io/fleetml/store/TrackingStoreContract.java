@@ -119,6 +119,10 @@ abstract class TrackingStoreContract {
             assertEquals(4, store.countDevices(s.id(), failedOnly));
             assertEquals(20, store.countDevices(s.id(), DeviceQuery.ALL.page(2, 0)), "a count ignores the page");
             assertEquals(List.of("dk"), ids(store.devices(s.id(), DeviceQuery.ALL.searching("k"))));
+            DeviceQuery best = worst.reversed(true);
+            assertEquals(List.of("db", "dc", "dd"), ids(store.devices(s.id(), best)), "lowest MSE first, reversed");
+            assertEquals(Status.FAILED, store.devices(s.id(), best.page(0, 0)).get(19).status(), "reversed, devices without the metric still last");
+            assertEquals(List.of("dt", "ds"), ids(store.devices(s.id(), DeviceQuery.ALL.reversed(true).page(2, 0))), "ids descending");
             List<String> streamed = new ArrayList<>();
             store.forEachDevice(s.id(), DeviceQuery.ALL.withStatuses(Set.of(Status.OK)).sorted(DeviceQuery.Sort.N_USED), o -> streamed.add(o.deviceId()));
             assertEquals(16, streamed.size());
@@ -128,7 +132,7 @@ abstract class TrackingStoreContract {
             for (DeviceQuery.Sort sort : DeviceQuery.Sort.values()) {
                 queries.addAll(List.of(DeviceQuery.ALL.sorted(sort), DeviceQuery.ALL.sorted(sort).page(3, 0), DeviceQuery.ALL.sorted(sort).page(4, 17),
                         DeviceQuery.ALL.sorted(sort).page(0, 5), DeviceQuery.ALL.sorted(sort).withStatuses(Set.of(Status.OK)).page(2, 1),
-                        DeviceQuery.ALL.sorted(sort).searching("d").page(3, 2), failedOnly.sorted(sort)));
+                        DeviceQuery.ALL.sorted(sort).searching("d").page(3, 2), failedOnly.sorted(sort), DeviceQuery.ALL.sorted(sort).reversed(true).page(5, 2)));
             }
             List<List<String>> running = queries.stream().map(q -> ids(store.devices(s.id(), q))).toList();
             store.finishSession(s.id(), SessionStatus.FINISHED, summary(16, 4), 20, null);

@@ -81,6 +81,23 @@ class FleetServerTest {
     }
 
     @Test
+    void aFleetSessionCountsTheDevicesChoosingEachModel() {
+        Http.Answer r = http.get("/api/v1/sessions/" + a.id() + "/counts");
+        assertEquals(200, r.status(), r.toString());
+        JsonNode chosen = r.json().get("chosen");
+        long total = 0;
+        for (java.util.Iterator<java.util.Map.Entry<String, JsonNode>> it = chosen.fields(); it.hasNext(); ) {
+            java.util.Map.Entry<String, JsonNode> e = it.next();
+            assertTrue(Set.of("device", "fleet", "stack", "hierarchical", "none").contains(e.getKey()), e.getKey());
+            total += e.getValue().asLong();
+        }
+        assertEquals(DEVICES, total, "every device chose one: " + chosen);
+        assertEquals(store.tracking().devices(a.id(), io.fleetml.store.DeviceQuery.ALL).stream()
+                .filter(o -> o.fleet() != null && o.fleet().chosen() == io.fleetml.resolve.ModelKind.STACK).count(),
+                chosen.path("stack").asLong(0));
+    }
+
+    @Test
     void healthAndListening() {
         assertTrue(server.url().startsWith("http://127.0.0.1:"), server.url());
         Http.Answer h = http.get("/health");
@@ -412,7 +429,9 @@ class FleetServerTest {
         for (String p : List.of("/health", "/metrics", "/api/v1/sessions", "/api/v1/sessions/{id}", "/api/v1/sessions/{id}/devices",
                 "/api/v1/devices/{deviceId}/runs", "/api/v1/models", "/api/v1/models/{name}", "/api/v1/models/{name}/versions",
                 "/api/v1/models/{name}/versions/{version}", "/api/v1/models/{name}/aliases/{alias}", "/api/v1/models/{ref}/predict",
-                "/api/v1/models/{name}/versions/{version}/predict")) {
+                "/api/v1/models/{name}/versions/{version}/predict", "/api/v1/sessions/{id}/counts", "/api/v1/sessions/{id}/histogram",
+                "/api/v1/sessions/{id}/scatter", "/api/v1/sessions/{id}/failures", "/api/v1/compare", "/api/v1/compare/worse",
+                "/api/v1/compare/devices", "/api/v1/devices/{deviceId}/model", "/api/v1/devices/{deviceId}/aliases")) {
             assertTrue(paths.has(p), p);
         }
     }

@@ -70,7 +70,8 @@ public final class SessionRoutes {
         if (search != null && search.length() > 200) {
             throw ApiException.badRequest("q (part of a device id) must be at most 200 characters");
         }
-        DeviceQuery query = DeviceQuery.ALL.withStatuses(statuses(ctx.queryParams("status"))).sorted(sort(ctx.queryParam("sort"))).searching(search);
+        DeviceQuery query = DeviceQuery.ALL.withStatuses(statuses(ctx.queryParams("status"))).sorted(sort(ctx.queryParam("sort"))).searching(search)
+                .reversed(flag(ctx, "reverse"));
         int pageSize = QueryParams.bounded(ctx, "page_size", DEFAULT_PAGE, MAX_PAGE);
         long offset = PageToken.decode(ctx.queryParam("page_token"));
         // one more than a page: whether there is a next page, without counting
@@ -107,6 +108,18 @@ public final class SessionRoutes {
             }
         }
         return out;
+    }
+
+    /** {@code ?name=true} or {@code false}; false when absent. */
+    static boolean flag(Context ctx, String name) {
+        String v = ctx.queryParam(name);
+        if (v == null || v.isEmpty() || v.equals("false")) {
+            return false;
+        }
+        if (v.equals("true")) {
+            return true;
+        }
+        throw ApiException.badRequest(name + " must be true or false, not '" + QueryParams.abbreviate(v) + "'");
     }
 
     static DeviceQuery.Sort sort(String given) {

@@ -61,7 +61,7 @@ public final class StatsRoutes {
 
     private void counts(Context ctx) throws Exception {
         SessionRecord s = session(ctx.pathParam("id"));
-        SessionCounts c = stats.counts(s.id(), s.nDevices(), s.spec().fleet() != null);
+        SessionCounts c = stats.counts(s.id(), s.nDevices(), s.fleet() != null);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("session_id", s.id());
         Map<String, Long> statuses = new LinkedHashMap<>();
