@@ -19,7 +19,8 @@ import urllib.parse
 HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FLEETML = os.path.join(HERE, "fleetml")
 SYNTH = ["--device-column", "device_id", "--features", "feature_1,feature_2,feature_3", "--label", "label"]
-ROWS = 20           # rows per device: tiny devices, so that a million train in about a minute
+ROWS = 20           # rows per device of the big session: tiny devices, so that a million train in a minute or two
+AB_ROWS = 60        # rows generated per device for sessions A and B, of which each device keeps 12 to 60 (spread evenly in log)
 TARGET_API_MS = 200
 TARGET_PAGE_MS = 2000
 
@@ -37,9 +38,15 @@ def run(cmd, **kw):
 
 # ---------------------------------------------------------------------------------------------------------------- store
 
+def keep(device):
+    """How many of its rows a device of sessions A and B keeps: 12 to 60, spread evenly in log over the devices."""
+    return int(12 * 5 ** (((device * 2654435761) % 1000) / 1000))
+
+
 def sessions_of_a_and_b(base, a_path, b_path, devices, worse, seed=42):
-    """From the generated CSV `base` (devices 0..devices-1, ROWS rows each) writes A's and B's training data.
-    A: one device in 200 keeps 5 of its rows (fails: fewer usable rows than --min-rows 10).
+    """From the generated CSV `base` (devices 0..devices-1, AB_ROWS rows each) writes A's and B's training data.
+    A: each device keeps between 12 and 60 of its rows (so that the scatter of training rows has a spread), and one
+    device in 200 keeps 5 (fails: fewer usable rows than --min-rows 10).
     B: A's rows, except `worse` random devices whose labels get noise (sd 3, against the fleet's 0.3), the devices
     whose id ends in 999 lost, and devices/1000 new ones added (a copy of other devices' rows under new ids)."""
     rnd = random.Random(seed)
@@ -55,10 +62,9 @@ def sessions_of_a_and_b(base, a_path, b_path, devices, worse, seed=42):
         copies = []
         for row in r:
             d = int(row[1])
-            if d % 200 == 7:
-                kept[d] = kept.get(d, 0) + 1
-                if kept[d] > 5:
-                    continue
+            kept[d] = kept.get(d, 0) + 1
+            if kept[d] > (5 if d % 200 == 7 else keep(d)):
+                continue
             wa.writerow(row)
             if d % 1000 == 999:
                 continue
@@ -73,18 +79,18 @@ def sessions_of_a_and_b(base, a_path, b_path, devices, worse, seed=42):
 
 
 def make_store(store, tag, big, small, worse):
-    """The store and its three sessions (made once: bench-sessions.json in the store says which they are)."""
-    marker = os.path.join(store, "bench-sessions.json")
+    """The store and its three sessions (made once: bench-sessions-v2.json in the store says which they are)."""
+    marker = os.path.join(store, "bench-sessions-v2.json")  # v2: A and B with 12 to 60 rows a device
     if os.path.exists(marker):
         return json.load(open(marker))
     shutil.rmtree(store, ignore_errors=True)
-    big_data, base = f"dash-big-{tag}.parquet", f"dash-small-{tag}.csv"
+    big_data, base = f"dash-big-{tag}.parquet", f"dash-small{AB_ROWS}-{tag}.csv"
     a_data, b_data = f"dash-a-{tag}.csv", f"dash-b-{tag}.csv"
     if not os.path.exists(big_data):
         say(f"generating {big:,} devices × {ROWS} rows")
         run([FLEETML, "generate", "--devices", str(big), "--rows-per-device", str(ROWS), "--out", big_data, "--seed", "42"])
     if not os.path.exists(base):
-        run([FLEETML, "generate", "--devices", str(small), "--rows-per-device", str(ROWS), "--out", base, "--seed", "42"])
+        run([FLEETML, "generate", "--devices", str(small), "--rows-per-device", str(AB_ROWS), "--out", base, "--seed", "42"])
     made_worse = sessions_of_a_and_b(base, a_data, b_data, small, worse)
     sessions = {}
     for key, data, experiment in (("big", big_data, "fleet-1m"), ("a", a_data, "pumps"), ("b", b_data, "pumps")):
@@ -419,7 +425,7 @@ def main():
              f"over device_runs); sessions: {big:,} devices ({s['big']}, trained in {s['big_seconds']} s), "
              f"A {small:,} devices ({s['a']}, {facts['failed_a']:,} not OK, trained in {s['a_seconds']} s), "
              f"B retrained on A's data with {s['n_made_worse']:,} devices made worse, {small // 1000:,} lost, {small // 1000:,} added "
-             f"({s['b']}, {s['b_seconds']} s). Linear models, {ROWS} rows a device.", "",
+             f"({s['b']}, {s['b_seconds']} s). Linear models; {ROWS} rows a device in the big session, 12 to {AB_ROWS} in A and B.", "",
              f"## Targets", "",
              "| target | figure | |", "| --- | --- | --- |",
              f"| every API call of the session page under {TARGET_API_MS} ms (session A, {small:,} devices) | slowest call "
