@@ -1,13 +1,14 @@
 """bench/dashboard: the web dashboard of `fleetml serve` on a big store, measured on this machine (issue #14).
 
 The store (made once with fleetml itself, kept in the work directory and reused): one session of 1,000,000
-linear devices of 20 rows, then two sessions of 100,000 of the same devices: A, where some devices have too few
-rows and fail, and B, retrained on A's data with a few hundred devices made worse (noise added to their labels),
+linear devices of 20 rows, then two sessions of 100,000 of the same devices with 12 to 60 rows each: A, where some
+devices have too few rows and fail, and B, retrained on A's data with a few hundred devices made worse (noise added to their labels),
 some devices lost and some added. The session page measured is A's. --quick: the same shape at a tenth.
 
 1. API: every call the session page makes, and the compare and device pages' calls (reported apart), each timed
    by this client (http.client, one keep-alive connection, request sent to body read): the first call on a fresh
    server (cold), then the median and max of --repeat more (warm). Target: the session page's under 200 ms.
+   The same session-page calls on the million-device session are reported too.
 2. Browser: headless Chromium loads /#/session/A; the time is the page's own, from navigation start to the moment
    every chart on the page has drawn (window.fleetmlTimings' `ready`, performance.now() inside the page), with
    the page's API calls as the browser timed them (Resource Timing). Cold loads start a new browser with a new
