@@ -79,8 +79,8 @@ final class ServeCommand implements Callable<Integer> {
         }
         Stopper stopper = new Stopper(server, s, command.commandLine().getErr());
         PrintWriter out = command.commandLine().getOut();
-        out.println("fleetml: serving " + store.dir().toAbsolutePath().normalize() + " at " + server.url()
-                + (t == null ? "" : tokenReads ? " (token required)" : " (token required for writes)"));
+        out.println("fleetml: serving " + store.dir().toAbsolutePath().normalize() + " at " + server.url() + " (dashboard " + server.url() + "/"
+                + (t == null ? "" : tokenReads ? "; token required" : "; token required for writes") + ")");
         out.flush();
         Thread hook = new Thread(stopper::stop, "fleetml-serve-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);

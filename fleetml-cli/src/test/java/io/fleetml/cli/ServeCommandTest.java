@@ -109,6 +109,10 @@ class ServeCommandTest {
         assertEquals(1, s.out().toString().lines().count(), "one line: " + s.out());
 
         assertEquals("{\"status\":\"ok\"}", get(s.url() + "/health").body());
+        assertTrue(s.out().toString().contains("(dashboard " + s.url() + "/)"), s.out().toString());
+        HttpResponse<String> page = get(s.url() + "/");
+        assertEquals(200, page.statusCode());
+        assertTrue(page.body().contains("<title>fleetml") && page.headers().firstValue("Content-Security-Policy").isPresent(), page.body());
         HttpResponse<String> p = post(s.url() + "/api/v1/models/meters@prod/predict", PREDICT);
         assertEquals(200, p.statusCode(), p.body());
         JsonNode predictions = JSON.readTree(p.body()).get("predictions");

@@ -10,7 +10,7 @@ import java.security.NoSuchAlgorithmException;
 
 /**
  * With a token, registry writes need {@code Authorization: Bearer <token>}; with {@code tokenReads}, every route but
- * {@code /health} does. The comparison takes the same time whatever the token sent: both are hashed, and the digests
+ * {@code /health} and the dashboard's files (pages, scripts, styles: no data) do. The comparison takes the same time whatever the token sent: both are hashed, and the digests
  * compared in constant time, so neither the token's bytes nor its length leak through timing.
  */
 final class BearerAuth implements Handler {
@@ -25,7 +25,7 @@ final class BearerAuth implements Handler {
     @Override
     public void handle(Context ctx) {
         String path = ctx.path();
-        if (path.equals("/health") || !(reads || isWrite(ctx.method(), path))) {
+        if (path.equals("/health") || Dashboard.isAsset(ctx.method(), path) || !(reads || isWrite(ctx.method(), path))) {
             return;
         }
         String header = ctx.header("Authorization");

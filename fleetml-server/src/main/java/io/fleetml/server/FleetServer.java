@@ -86,6 +86,7 @@ public final class FleetServer implements AutoCloseable {
         if (config.token() != null) {
             c.routes.beforeMatched(new BearerAuth(config.token(), config.tokenReads())); // after matching: metrics name the route
         }
+        Dashboard.serve(c);
         new OperationsRoutes(metrics).register(c.routes);
         new SessionRoutes(store.tracking()).register(c.routes);
         new StatsRoutes(store.tracking()).register(c.routes);

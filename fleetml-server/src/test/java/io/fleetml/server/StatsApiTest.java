@@ -180,6 +180,11 @@ class StatsApiTest {
         JsonNode best = ok("/api/v1/sessions/" + a.id() + "/devices?sort=r2&reverse=true&page_size=1").get("devices").get(0);
         assertTrue(best.get("r2").asDouble() > worst.get("r2").asDouble(), best + " vs " + worst);
         assertEquals(400, http.get("/api/v1/sessions/" + a.id() + "/devices?reverse=maybe").status());
+        // page N directly, as a shared link has it: the same rows as following the tokens there
+        String first = "/api/v1/sessions/" + a.id() + "/devices?sort=mse&page_size=4";
+        JsonNode second = ok(first + "&page_token=" + ok(first).get("next_page_token").asText());
+        assertEquals(ids(second.get("devices")), ids(ok(first + "&page=2").get("devices")));
+        assertEquals(400, http.get(first + "&page=0").status());
     }
 
     @Test

@@ -19,6 +19,18 @@ final class PageToken {
         return Base64.getUrlEncoder().withoutPadding().encodeToString((PREFIX + offset).getBytes(StandardCharsets.US_ASCII));
     }
 
+    /**
+     * Where a page of {@code pageSize} starts: at {@code ?page_token=} when given, else at {@code ?page=N} (from 1; a
+     * shared link to page 40 is one request, not 40), else at the start.
+     */
+    static long offset(io.javalin.http.Context ctx, int pageSize) {
+        String token = ctx.queryParam("page_token");
+        if (token != null && !token.isEmpty()) {
+            return decode(token);
+        }
+        return (long) (QueryParams.bounded(ctx, "page", 1, Integer.MAX_VALUE) - 1) * pageSize;
+    }
+
     /** The offset {@code token} stands for; 0 for none. */
     static long decode(String token) {
         if (token == null || token.isEmpty()) {

@@ -73,7 +73,7 @@ public final class SessionRoutes {
         DeviceQuery query = DeviceQuery.ALL.withStatuses(statuses(ctx.queryParams("status"))).sorted(sort(ctx.queryParam("sort"))).searching(search)
                 .reversed(flag(ctx, "reverse"));
         int pageSize = QueryParams.bounded(ctx, "page_size", DEFAULT_PAGE, MAX_PAGE);
-        long offset = PageToken.decode(ctx.queryParam("page_token"));
+        long offset = PageToken.offset(ctx, pageSize);
         // one more than a page: whether there is a next page, without counting
         List<TrainOutcome> runs = tracking.devices(session.id(), query.page(pageSize + 1, offset));
         long total = tracking.countDevices(session.id(), query);

@@ -181,7 +181,7 @@ public final class StatsRoutes {
         List<SessionRecord> ab = pair(ctx);
         HoldoutMetric metric = metric(ctx);
         int pageSize = QueryParams.bounded(ctx, "page_size", 50, SessionRoutes.MAX_PAGE);
-        long offset = PageToken.decode(ctx.queryParam("page_token"));
+        long offset = PageToken.offset(ctx, pageSize);
         List<SessionComparison.DeviceChange> page = stats.worse(ab.get(0).id(), ab.get(1).id(), metric, pageSize + 1, offset);
         boolean more = page.size() > pageSize;
         Map<String, Object> out = new LinkedHashMap<>();
@@ -209,7 +209,7 @@ public final class StatsRoutes {
                     + QueryParams.abbreviate(String.valueOf(side)) + "'");
         }
         int pageSize = QueryParams.bounded(ctx, "page_size", SessionRoutes.DEFAULT_PAGE, SessionRoutes.MAX_PAGE);
-        long offset = PageToken.decode(ctx.queryParam("page_token"));
+        long offset = PageToken.offset(ctx, pageSize);
         String in = ab.get(added ? 1 : 0).id();
         String notIn = ab.get(added ? 0 : 1).id();
         List<String> page = stats.onlyIn(in, notIn, pageSize + 1, offset);
