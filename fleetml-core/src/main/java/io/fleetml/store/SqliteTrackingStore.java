@@ -648,7 +648,10 @@ public final class SqliteTrackingStore implements TrackingStore {
     @Override
     public synchronized void forEachDevice(String sessionId, DeviceQuery query, Consumer<TrainOutcome> each) {
         List<Object> args = new ArrayList<>();
-        boolean ranked = !query.reversed() && ranked(sessionId, query.sort());
+        // a search reads the matching runs and sorts the few it finds: walking the ranks looked each ranked device up in
+        // turn until a page matched (a third of 100,000 for "123", 170-280 ms)
+        boolean searching = query.search() != null && !query.search().isEmpty();
+        boolean ranked = !query.reversed() && !searching && ranked(sessionId, query.sort());
         String where = where(sessionId, query, args, ranked ? "r." : "");
         String page = query.limit() > 0 || query.offset() > 0 ? " LIMIT " + (query.limit() > 0 ? query.limit() : -1) + " OFFSET " + query.offset() : "";
         String sql;
@@ -656,7 +659,7 @@ public final class SqliteTrackingStore implements TrackingStore {
             // a finished session's worst devices: walk its ranks, reading each run by its key; the offset is a range of ranks
             String rank = "o.session_id = ? AND o.sort = ?";
             List<Object> rankArgs = new ArrayList<>(List.of(sessionId, query.sort().name()));
-            if (query.statuses().isEmpty() && query.byStatusOnly()) {
+            if (query.statuses().isEmpty() && query.bounds().isEmpty()) { // (a search does not walk the ranks, above)
                 rank += " AND o.rank >= ?";
                 rankArgs.add(query.offset());
                 page = query.limit() > 0 ? " LIMIT " + query.limit() : "";
