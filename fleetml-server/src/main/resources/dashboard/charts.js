@@ -1,6 +1,16 @@
 // The few chart shapes the pages use, as ECharts options. ECharts (a WebJar in the server's jar) draws them on canvas.
-import * as echarts from '/webjars/echarts/5.3.1/dist/echarts.esm.min.js';
+// It is 1 MB: it loads beside the pages' API calls (load() at start), not before them.
 import { num } from './dom.js';
+
+const LIBRARY = '/webjars/echarts/5.3.1/dist/echarts.esm.min.js';
+let loading = null;
+let echarts = null;
+
+/** Starts loading ECharts (once); resolves with it. */
+export function load() {
+  loading ||= import(LIBRARY).then((m) => { echarts = m; return m; });
+  return loading;
+}
 
 const live = new Set();
 // ECharts puts a tooltip formatter's string into the page as HTML: everything in them is escaped (device ids are data)
@@ -19,18 +29,22 @@ export function disposeAll() {
 
 /**
  * Draws option in el (a container with a size from the style sheet); resolves with the chart once ECharts has
- * drawn it, and marks the element data-drawn="true".
+ * drawn it, and marks the element data-drawn="true" (or "timeout" when ECharts did not say so within 3 s).
  */
-export function draw(el, option, onClick) {
+export async function draw(el, option, onClick) {
+  await load();
   const chart = echarts.init(el, null, { renderer: 'canvas' });
   live.add(chart);
   const drawn = new Promise((resolve) => {
-    const done = () => {
-      el.dataset.drawn = 'true';
+    let settled = false;
+    const done = (how) => {
+      if (settled) return;
+      settled = true;
+      el.dataset.drawn = how;
       resolve(chart);
     };
-    chart.on('finished', done);
-    setTimeout(done, 3000); // drawn or not, don't hold the page's readiness for ever
+    chart.on('finished', () => done('true'));
+    setTimeout(() => done('timeout'), 3000); // drawn or not, don't hold the page's readiness for ever
   });
   if (onClick) chart.on('click', onClick);
   chart.setOption({ animation: false, textStyle: { fontFamily: 'system-ui, sans-serif' }, ...option });
@@ -99,15 +113,23 @@ export function binnedScatter(el, spec) {
     tooltip: { formatter: tip((p) => `${p.value[2]} devices near ${yName} ${num(p.value[1])}, ${xName} ${num(p.value[0])}`) },
   }];
   if (points && points.length) {
+    // a worst device is often beyond the axis (the range is the 1st-99th percentile): drawn at the edge as a triangle
+    // pointing the way it lies, its own value in the tooltip
+    const yLo = yEdges[0];
+    const yHi = yEdges[yEdges.length - 1];
     series.push({
       name: pointName,
       type: 'scatter',
-      data: points.map((p) => ({ value: [p.x, p.y], name: p.id })),
-      symbolSize: 7,
-      symbol: 'diamond',
+      data: points.map((p) => {
+        const beyond = p.y < yLo ? 'below' : p.y > yHi ? 'above' : null;
+        return { value: [p.x, Math.min(yHi, Math.max(yLo, p.y))], name: p.id, actual: p.y,
+          symbol: beyond ? 'triangle' : 'diamond', symbolRotate: beyond === 'below' ? 180 : 0, symbolSize: beyond ? 9 : 7 };
+      }),
+      symbol: 'diamond', // the legend's; each point says its own
       itemStyle: { color: WORST },
       cursor: 'pointer',
-      tooltip: { formatter: tip((p) => `${p.name}: ${yName} ${num(p.value[1])}, ${xName} ${num(p.value[0])} (click to open)`) },
+      tooltip: { formatter: tip((p) => `${p.name}: ${yName} ${num(p.data.actual)}, ${xName} ${num(p.value[0])}`
+        + (p.data.actual !== p.value[1] ? ' (beyond the axis)' : '') + ' (click to open)') },
     });
   }
   if (diagonal) {

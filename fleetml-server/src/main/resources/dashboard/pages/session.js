@@ -13,6 +13,8 @@ export async function render(root, r, ctx) {
   const id = r.id;
   const tab = ['overview', 'devices', 'failures'].includes(r.params.get('tab')) ? r.params.get('tab') : 'overview';
   const base = `/api/v1/sessions/${encodeURIComponent(id)}`;
+  // the overview's data is asked for with the session, not after it
+  const early = tab === 'overview' ? overviewData(base, r.params) : null;
   let s;
   try {
     s = await get(base);
@@ -41,11 +43,28 @@ export async function render(root, r, ctx) {
   root.append(body);
   if (tab === 'devices') await devices(body, s, r.params, base);
   else if (tab === 'failures') await failures(body, s, base);
-  else await overview(body, s, r.params, base, ctx);
+  else await overview(body, s, early);
 }
 
-async function overview(body, s, params, base, ctx) {
+/** The overview's four requests, sent at once; failures are shown where their chart would be. */
+function overviewData(base, params) {
   const metric = METRICS[params.get('metric')] ? params.get('metric') : 'r2';
+  const ask = (path, p) => {
+    const answer = get(base + path, p);
+    answer.catch(() => {}); // shown by the chart that waits for it, or not at all when the session failed to load
+    return answer;
+  };
+  return {
+    metric,
+    counts: ask('/counts'),
+    r2: ask('/histogram', { metric: 'r2', bins: 30 }),
+    mse: ask('/histogram', { metric: 'mse', bins: 30 }),
+    scatter: ask('/scatter', { metric, x_bins: 60, y_bins: 40 }),
+  };
+}
+
+async function overview(body, s, data) {
+  const metric = data.metric;
   const countsBox = h('div', { id: 'status-counts' });
   const histR2 = h('div', { class: 'chart', id: 'chart-hist-r2', dataset: { chart: 'histogram-r2' } });
   const histMse = h('div', { class: 'chart', id: 'chart-hist-mse', dataset: { chart: 'histogram-mse' } });
@@ -66,20 +85,18 @@ async function overview(body, s, params, base, ctx) {
   if (fleetBox) body.append(section('Device, fleet and stack models', fleetBox));
 
   const drawing = [];
-  const q = (path, p) => get(base + path, p);
-  const countsP = q('/counts');
-  drawing.push(countsP.then((c) => {
+  drawing.push(data.counts.then((c) => {
     add(countsBox, statusCounts(c, s));
     if (fleetBox) return fleet(fleetBox, s, c);
     return null;
   }).catch((e) => countsBox.append(errorBox(e, 'Counting the devices'))));
-  const hist = (m, el, note, title) => q('/histogram', { metric: m, bins: 30 }).then((d) => {
+  const hist = (m, el, note, title) => data[m].then((d) => {
     note.textContent = histNote(d);
     return histogram(el, d, title);
   }).catch((e) => el.replaceWith(errorBox(e, 'The ' + title + ' histogram')));
   drawing.push(hist('r2', histR2, noteR2, 'Holdout R² across devices'));
   drawing.push(hist('mse', histMse, noteMse, 'Holdout MSE across devices'));
-  drawing.push(q('/scatter', { metric, x_bins: 60, y_bins: 40 }).then((d) => {
+  drawing.push(data.scatter.then((d) => {
     scatterNote.textContent = `${count(d.devices)} devices binned on the server; the ${d.worst ? d.worst.length : 0} worst by ${METRICS[metric]}`
       + ' are drawn one by one (click one to open it).';
     return binnedScatter(scatter, {

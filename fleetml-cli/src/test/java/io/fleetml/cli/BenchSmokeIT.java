@@ -58,4 +58,34 @@ class BenchSmokeIT {
         assertTrue(table.contains("non-2xx 0"), table);
         assertTrue(table.contains("loads_total 2,000"), "every model loaded once in the warm-up:\n" + table);
     }
+
+    /**
+     * {@code bench/dashboard --quick} makes its store with fleetml, times every API call behind the dashboard's pages and
+     * loads the session page in headless Chromium (Debian's chromium, chromium-driver and python3-selenium, which
+     * {@code .ci/run} installs); nothing about timing is asserted.
+     */
+    @Test
+    void quickDashboardBenchmarkMeasuresEveryFigure() throws Exception {
+        Path root = Path.of("..").toAbsolutePath().normalize();
+        Path out = Path.of("target", "bench-dashboard-quick").toAbsolutePath();
+        Process p = new ProcessBuilder("bash", root.resolve("bench/dashboard").toString(), "--quick", "--out", out.toString())
+                .redirectErrorStream(true).start();
+        String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(10, TimeUnit.MINUTES), log);
+        assertEquals(0, p.exitValue(), log);
+        String table = Files.readString(out.resolve("dashboard-quick.md"));
+        assertTrue(table.contains("store: 100,000 distinct devices"), table);
+        for (String call : List.of("/api/v1/sessions", "/sessions/{id}", "/counts", "/histogram?metric=r2", "/histogram?metric=mse",
+                "/scatter?metric=r2", "/failures", "/devices?sort=mse&page_size=50", "/devices?q=123&sort=r2", "/compare?metric=r2",
+                "/compare/worse?metric=mse", "/compare/devices?side=added", "/devices/123/runs", "/devices/123/model", "/devices/123/aliases")) {
+            assertTrue(table.lines().anyMatch(l -> l.startsWith("| `" + call + "` | ")), call + " missing in:\n" + table);
+        }
+        for (String load : List.of("| cold: a new browser, new profile (2) | **", "| warm: reloads in one browser (2) | **",
+                "| the first load on a fresh server (1) | **")) {
+            assertTrue(table.lines().anyMatch(l -> l.startsWith(load)), load + " missing in:\n" + table);
+        }
+        assertTrue(table.contains("charts: histogram-r2, histogram-mse, scatter"), table);
+        assertTrue(Files.size(out.resolve("dashboard-quick-session.png")) > 10_000, "the screenshot");
+        assertFalse(table.contains("NaN"), table);
+    }
 }

@@ -24,38 +24,170 @@ import java.util.TreeMap;
 
 /**
  * Session statistics in the embedded store's SQLite file, in SQL: a histogram is a {@code GROUP BY} of bin indexes,
- * a percentile one {@code ORDER BY … LIMIT 1 OFFSET k}. They read on a connection of their own, under a lock of
- * their own, so that a dashboard's queries (tens of milliseconds each on 100,000 devices) do not hold up the
- * tracking store's writes or a server's predictions; in WAL mode a reader sees the last commit and blocks no one.
+ * a percentile one {@code ORDER BY … LIMIT 1 OFFSET k}. They read on connections of their own, so that a dashboard's
+ * queries (tens of milliseconds each on 100,000 devices) do not hold up the tracking store's writes or a server's
+ * predictions, and a few at once, so that a page's calls run side by side; in WAL mode a reader sees the last commit
+ * and blocks no one. A finished session never changes: its answers are kept (until it is deleted).
  */
 final class SqliteSessionStats implements SessionStats, AutoCloseable {
     /** The share of devices left out at each end of a histogram's range. */
     private static final double TAIL = 0.01;
     /** A metric moved by less than this, relative to its value, has not moved. */
     private static final double SAME = 1e-9;
+    /** Finished sessions' answers kept: a finished session never changes, and a dashboard asks the same again. */
+    private static final int CACHED = 256;
     private final java.util.function.Supplier<Connection> open;
-    private Connection db;
+    /** Connections not in use; up to {@link #readers} are opened, so that a page's calls run side by side. */
+    private final java.util.concurrent.BlockingQueue<Connection> idle = new java.util.concurrent.LinkedBlockingQueue<>();
+    private final int readers = Math.max(2, Runtime.getRuntime().availableProcessors());
+    private int opened;
+    private boolean closed;
+    /** The connection the calling thread borrowed for the call under way. */
+    private final ThreadLocal<Connection> current = new ThreadLocal<>();
+    private final Map<List<Object>, Object> answers = new LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<List<Object>, Object> eldest) {
+            return size() > CACHED;
+        }
+    };
 
     SqliteSessionStats(java.util.function.Supplier<Connection> open) {
         this.open = open;
     }
 
-    private Connection db() throws SQLException {
-        if (db == null) {
-            db = open.get();
-            // failure messages differ in their numbers: group them by the rest
-            org.sqlite.Function.create(db, "fleetml_reason", new org.sqlite.Function() {
-                @Override
-                protected void xFunc() throws SQLException {
-                    result(Failures.reason(value_text(0)));
-                }
-            }, 1, org.sqlite.Function.FLAG_DETERMINISTIC);
+    private Connection db() {
+        return current.get();
+    }
+
+    /** A connection of the pool, opened when none is idle and fewer than {@link #readers} are open, else waited for. */
+    private Connection borrow() {
+        Connection c = idle.poll();
+        if (c != null) {
+            return c;
         }
-        return db;
+        synchronized (this) {
+            if (closed) {
+                throw StoreException.unavailable("the store is closed", null);
+            }
+            if (opened < readers) {
+                c = open.get();
+                try {
+                    // failure messages differ in their numbers: group them by the rest
+                    org.sqlite.Function.create(c, "fleetml_reason", new org.sqlite.Function() {
+                        @Override
+                        protected void xFunc() throws SQLException {
+                            result(Failures.reason(value_text(0)));
+                        }
+                    }, 1, org.sqlite.Function.FLAG_DETERMINISTIC);
+                } catch (SQLException e) {
+                    throw failed("open a reader of the store", e);
+                }
+                opened++;
+                return c;
+            }
+        }
+        try {
+            return idle.take();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw StoreException.unavailable("interrupted waiting for a reader of the store", e);
+        }
+    }
+
+    private synchronized void release(Connection c) {
+        if (!closed) {
+            idle.add(c);
+            return;
+        }
+        try {
+            c.close();
+        } catch (SQLException ignored) {
+            // it only read
+        }
+    }
+
+    /** Runs {@code work} on a borrowed connection. */
+    private <T> T read(java.util.function.Supplier<T> work) {
+        Connection c = borrow();
+        current.set(c);
+        try {
+            return work.get();
+        } finally {
+            current.remove();
+            release(c);
+        }
+    }
+
+    /**
+     * The answer {@code key} stands for: kept from before when every session it reads is finished (its devices are
+     * ranked, which they are from the moment it finishes until it is deleted), else computed now.
+     */
+    @SuppressWarnings("unchecked")
+    private <T> T answer(List<Object> key, List<String> sessions, java.util.function.Supplier<T> compute) {
+        return read(() -> {
+            boolean finished = true;
+            try {
+                for (String session : sessions) {
+                    finished &= ranked(session, HoldoutMetric.MSE) > 0;
+                }
+            } catch (SQLException e) {
+                throw failed("read the sessions " + sessions, e);
+            }
+            if (finished) {
+                synchronized (answers) {
+                    Object kept = answers.get(key);
+                    if (kept != null) {
+                        return (T) kept;
+                    }
+                }
+            }
+            T fresh = compute.get();
+            if (finished) {
+                synchronized (answers) {
+                    answers.put(key, fresh);
+                }
+            }
+            return fresh;
+        });
     }
 
     @Override
-    public synchronized SessionCounts counts(String sessionId, long expected, boolean fleet) {
+    public SessionCounts counts(String sessionId, long expected, boolean fleet) {
+        return read(() -> countsOf(sessionId, expected, fleet));
+    }
+
+    @Override
+    public Histogram histogram(String sessionId, HoldoutMetric metric, int bins) {
+        return answer(List.of("histogram", sessionId, metric, bins), List.of(sessionId), () -> histogramOf(sessionId, metric, bins));
+    }
+
+    @Override
+    public Scatter scatter(String sessionId, HoldoutMetric metric, int xBins, int yBins, int worst) {
+        return answer(List.of("scatter", sessionId, metric, xBins, yBins, worst), List.of(sessionId),
+                () -> scatterOf(sessionId, metric, xBins, yBins, worst));
+    }
+
+    @Override
+    public Failures failures(String sessionId, int top, int examples) {
+        return answer(List.of("failures", sessionId, top, examples), List.of(sessionId), () -> failuresOf(sessionId, top, examples));
+    }
+
+    @Override
+    public SessionComparison compare(String a, String b, HoldoutMetric metric, int bins) {
+        return answer(List.of("compare", a, b, metric, bins), List.of(a, b), () -> compareOf(a, b, metric, bins));
+    }
+
+    @Override
+    public List<SessionComparison.DeviceChange> worse(String a, String b, HoldoutMetric metric, int limit, long offset) {
+        return answer(List.of("worse", a, b, metric, limit, offset), List.of(a, b), () -> worseOf(a, b, metric, limit, offset));
+    }
+
+    @Override
+    public List<String> onlyIn(String in, String notIn, int limit, long offset) {
+        return answer(List.of("onlyIn", in, notIn, limit, offset), List.of(in, notIn), () -> onlyInOf(in, notIn, limit, offset));
+    }
+
+    private SessionCounts countsOf(String sessionId, long expected, boolean fleet) {
         Map<TrainOutcome.Status, Long> statuses = new EnumMap<>(TrainOutcome.Status.class);
         for (TrainOutcome.Status s : TrainOutcome.Status.values()) {
             statuses.put(s, 0L);
@@ -220,8 +352,7 @@ final class SqliteSessionStats implements SessionStats, AutoCloseable {
         }
     }
 
-    @Override
-    public synchronized Histogram histogram(String sessionId, HoldoutMetric metric, int bins) {
+    private Histogram histogramOf(String sessionId, HoldoutMetric metric, int bins) {
         try {
             Spread s = spread(sessionId, metric);
             Bins edges = Bins.between(s.lo(), s.hi(), bins, s.log());
@@ -250,8 +381,7 @@ final class SqliteSessionStats implements SessionStats, AutoCloseable {
         }
     }
 
-    @Override
-    public synchronized Scatter scatter(String sessionId, HoldoutMetric metric, int xBins, int yBins, int worst) {
+    private Scatter scatterOf(String sessionId, HoldoutMetric metric, int xBins, int yBins, int worst) {
         String col = metric.column();
         try {
             Spread s = spread(sessionId, metric);
@@ -305,8 +435,7 @@ final class SqliteSessionStats implements SessionStats, AutoCloseable {
         }
     }
 
-    @Override
-    public synchronized Failures failures(String sessionId, int top, int examples) {
+    private Failures failuresOf(String sessionId, int top, int examples) {
         record Group(TrainOutcome.Status status, String reason, String error, long count, List<String> examples) {
         }
         Map<List<String>, Group> groups = new LinkedHashMap<>();
@@ -355,8 +484,7 @@ final class SqliteSessionStats implements SessionStats, AutoCloseable {
                 : "b." + c + " < a." + c + " - " + SAME + " * abs(a." + c + ")";
     }
 
-    @Override
-    public synchronized SessionComparison compare(String a, String b, HoldoutMetric metric, int bins) {
+    private SessionComparison compareOf(String a, String b, HoldoutMetric metric, int bins) {
         String c = metric.column();
         try {
             Spread sa = spread(a, metric);
@@ -420,8 +548,7 @@ final class SqliteSessionStats implements SessionStats, AutoCloseable {
         }
     }
 
-    @Override
-    public synchronized List<SessionComparison.DeviceChange> worse(String a, String b, HoldoutMetric metric, int limit, long offset) {
+    private List<SessionComparison.DeviceChange> worseOf(String a, String b, HoldoutMetric metric, int limit, long offset) {
         String c = metric.column();
         String change = metric.higherIsWorse() ? "CASE WHEN a." + c + " > 0 THEN b." + c + " / a." + c + " ELSE 1e308 END" : "b." + c + " - a." + c;
         List<SessionComparison.DeviceChange> out = new ArrayList<>();
@@ -439,11 +566,10 @@ final class SqliteSessionStats implements SessionStats, AutoCloseable {
         } catch (SQLException e) {
             throw failed("compare sessions " + a + " and " + b, e);
         }
-        return out;
+        return List.copyOf(out);
     }
 
-    @Override
-    public synchronized List<String> onlyIn(String in, String notIn, int limit, long offset) {
+    private List<String> onlyInOf(String in, String notIn, int limit, long offset) {
         List<String> out = new ArrayList<>();
         try (PreparedStatement ps = db().prepareStatement("SELECT device_id FROM device_runs x WHERE session_id = ?1 AND NOT EXISTS "
                 + "(SELECT 1 FROM device_runs y WHERE y.session_id = ?2 AND y.device_id = x.device_id) ORDER BY device_id LIMIT ?3 OFFSET ?4")) {
@@ -459,7 +585,7 @@ final class SqliteSessionStats implements SessionStats, AutoCloseable {
         } catch (SQLException e) {
             throw failed("compare sessions " + in + " and " + notIn, e);
         }
-        return out;
+        return List.copyOf(out);
     }
 
     private static StoreException failed(String what, SQLException e) {
@@ -468,13 +594,13 @@ final class SqliteSessionStats implements SessionStats, AutoCloseable {
 
     @Override
     public synchronized void close() {
-        if (db != null) {
+        closed = true;
+        for (Connection c; (c = idle.poll()) != null; ) {
             try {
-                db.close();
+                c.close();
             } catch (SQLException ignored) {
                 // it only read
             }
-            db = null;
         }
     }
 }

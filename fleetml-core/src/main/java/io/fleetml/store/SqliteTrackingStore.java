@@ -464,6 +464,20 @@ public final class SqliteTrackingStore implements TrackingStore {
             + "FROM sessions s JOIN experiments e ON e.experiment_id = s.experiment_id ";
 
     @Override
+    public synchronized List<Experiment> experiments() {
+        try (PreparedStatement ps = db.prepareStatement("SELECT experiment_id, name, created_at FROM experiments ORDER BY experiment_id");
+             ResultSet rs = ps.executeQuery()) {
+            List<Experiment> out = new ArrayList<>();
+            while (rs.next()) {
+                out.add(new Experiment(rs.getLong(1), rs.getString(2), rs.getString(3)));
+            }
+            return out;
+        } catch (SQLException e) {
+            throw unavailable("read experiments", e);
+        }
+    }
+
+    @Override
     public synchronized List<SessionRecord> sessions(String experiment) {
         return query(SESSION_COLUMNS + (experiment == null ? "" : "WHERE e.name = ? ") + "ORDER BY s.started_at DESC, s.session_id DESC", ps -> {
             if (experiment != null) {
@@ -602,7 +616,7 @@ public final class SqliteTrackingStore implements TrackingStore {
 
     @Override
     public synchronized long countDevices(String sessionId, DeviceQuery query) {
-        if (query.search() == null || query.search().isEmpty()) {
+        if (query.byStatusOnly()) {
             // a finished session knows its counts: counting a million runs took a seventh of a second
             try (PreparedStatement ps = db.prepareStatement("SELECT n_ok, n_failed, n_skipped FROM sessions WHERE session_id = ? "
                     + "AND status = 'FINISHED' AND n_ok IS NOT NULL")) {
@@ -634,7 +648,10 @@ public final class SqliteTrackingStore implements TrackingStore {
     @Override
     public synchronized void forEachDevice(String sessionId, DeviceQuery query, Consumer<TrainOutcome> each) {
         List<Object> args = new ArrayList<>();
-        boolean ranked = !query.reversed() && ranked(sessionId, query.sort());
+        // a search reads the matching runs and sorts the few it finds: walking the ranks looked each ranked device up in
+        // turn until a page matched (a third of 100,000 for "123", 170-280 ms)
+        boolean searching = query.search() != null && !query.search().isEmpty();
+        boolean ranked = !query.reversed() && !searching && ranked(sessionId, query.sort());
         String where = where(sessionId, query, args, ranked ? "r." : "");
         String page = query.limit() > 0 || query.offset() > 0 ? " LIMIT " + (query.limit() > 0 ? query.limit() : -1) + " OFFSET " + query.offset() : "";
         String sql;
@@ -642,7 +659,7 @@ public final class SqliteTrackingStore implements TrackingStore {
             // a finished session's worst devices: walk its ranks, reading each run by its key; the offset is a range of ranks
             String rank = "o.session_id = ? AND o.sort = ?";
             List<Object> rankArgs = new ArrayList<>(List.of(sessionId, query.sort().name()));
-            if (query.statuses().isEmpty() && (query.search() == null || query.search().isEmpty())) {
+            if (query.statuses().isEmpty() && query.bounds().isEmpty()) { // (a search does not walk the ranks, above)
                 rank += " AND o.rank >= ?";
                 rankArgs.add(query.offset());
                 page = query.limit() > 0 ? " LIMIT " + query.limit() : "";
@@ -711,6 +728,11 @@ public final class SqliteTrackingStore implements TrackingStore {
         if (q.search() != null && !q.search().isEmpty()) {
             w.append(" AND instr(CAST(" + alias + "device_id AS TEXT), ?) > 0");
             args.add(q.search());
+        }
+        for (DeviceQuery.MetricBound b : q.bounds()) {
+            // a metric is a column of its own name; NULL (no such metric) meets no bound, as in MLflow
+            w.append(" AND " + alias + b.metric().key() + " " + b.comparison().sql() + " ?");
+            args.add(b.value());
         }
         return w.toString();
     }

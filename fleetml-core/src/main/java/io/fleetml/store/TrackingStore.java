@@ -52,6 +52,9 @@ public interface TrackingStore extends AutoCloseable {
 
     void finishSession(String sessionId, SessionStatus status, SessionSummary summary, long nDevices, String error);
 
+    /** Every experiment, by id (the order they were made in). */
+    List<Experiment> experiments();
+
     /** Sessions, newest first; all experiments when {@code experiment} is null. */
     List<SessionRecord> sessions(String experiment);
 

@@ -191,4 +191,33 @@ abstract class SessionStatsContract {
             assertEquals(List.of("d0400"), store.stats().onlyIn(a.id(), b.id(), 10, 0));
         }
     }
+
+    @Test
+    void answersComeSideBySideAndAreKeptOnlyWhileTheFinishedSessionExists() throws Exception {
+        try (TrackingStore store = open(dir)) {
+            SessionRecord s = start(store, 1004);
+            store.recordDevices(s.id(), fleet(6));
+            store.finishSession(s.id(), SessionStatus.FINISHED, TrackingStoreContract.summary(1000, 4), 1004, null);
+            Histogram first = store.stats().histogram(s.id(), HoldoutMetric.MSE, 20);
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+            try {
+                List<java.util.concurrent.Future<Histogram>> all = new ArrayList<>();
+                for (int i = 0; i < 8; i++) {
+                    int bins = 20 + i % 2;
+                    all.add(pool.submit(() -> store.stats().histogram(s.id(), HoldoutMetric.MSE, bins)));
+                }
+                for (int i = 0; i < all.size(); i++) {
+                    Histogram h = all.get(i).get();
+                    assertEquals(1000, Arrays.stream(h.counts()).sum() + h.below() + h.above());
+                    if (i % 2 == 0) {
+                        assertArrayEquals(first.counts(), h.counts());
+                    }
+                }
+            } finally {
+                pool.shutdown();
+            }
+            store.deleteSessions(List.of(s.id()));
+            assertEquals(0, store.stats().histogram(s.id(), HoldoutMetric.MSE, 20).devices(), "a deleted session's answers are not kept");
+        }
+    }
 }

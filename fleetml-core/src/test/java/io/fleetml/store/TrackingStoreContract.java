@@ -144,6 +144,54 @@ abstract class TrackingStoreContract {
     }
 
     @Test
+    void experimentsListByIdWithTheirNames() {
+        try (TrackingStore store = open(dir)) {
+            assertEquals(List.of(), store.experiments());
+            store.startSession(plan("pumps", DeviceIdType.TEXT));
+            store.startSession(plan("fans", DeviceIdType.TEXT));
+            store.startSession(plan("pumps", DeviceIdType.TEXT));
+            List<Experiment> all = store.experiments();
+            assertEquals(List.of("pumps", "fans"), all.stream().map(Experiment::name).toList(), "one each, in the order made");
+            assertTrue(all.get(0).id() < all.get(1).id());
+            assertNotNull(all.get(0).createdAt());
+            try (TrackingStore second = open(dir)) {
+                assertEquals(all, second.experiments(), "ids are the store's, the same from every handle");
+            }
+        }
+    }
+
+    @Test
+    void metricBoundsFilterInTheStoreRunningOrFinishedAndCountTheSame() {
+        try (TrackingStore store = open(dir)) {
+            SessionRecord s = store.startSession(plan("e", DeviceIdType.TEXT));
+            List<TrainOutcome> runs = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                runs.add(i % 5 == 0 ? failed("d" + (char) ('a' + i)) : ok("d" + (char) ('a' + i), i));
+            }
+            store.recordDevices(s.id(), runs);
+            DeviceQuery.MetricBound low = new DeviceQuery.MetricBound(DeviceQuery.Metric.MSE, DeviceQuery.Comparison.LT, 4);
+            DeviceQuery.MetricBound r2 = new DeviceQuery.MetricBound(DeviceQuery.Metric.R2, DeviceQuery.Comparison.GE, 0.8);
+            DeviceQuery q = DeviceQuery.ALL.bounded(low);
+            assertEquals(List.of("db", "dc", "dd"), ids(store.devices(s.id(), q)), "mse < 4; failed devices have no MSE and meet no bound");
+            assertEquals(3, store.countDevices(s.id(), q));
+            assertEquals(List.of("dd", "dc", "db"), ids(store.devices(s.id(), q.sorted(DeviceQuery.Sort.MSE))));
+            DeviceQuery both = DeviceQuery.ALL.bounded(r2).bounded(new DeviceQuery.MetricBound(DeviceQuery.Metric.N_USED, DeviceQuery.Comparison.EQ, 80));
+            List<String> expected = runs.stream().filter(o -> both.bounds().stream().allMatch(b -> b.test(o))).map(TrainOutcome::deviceId).toList();
+            assertEquals(List.of("db", "dc"), expected, "r2 = 1 - mse/10 >= 0.8: mse <= 2");
+            assertEquals(expected, ids(store.devices(s.id(), both)), "the store's SQL and the bound's own test agree");
+            List<DeviceQuery> queries = List.of(q.sorted(DeviceQuery.Sort.MSE).page(2, 1), q.sorted(DeviceQuery.Sort.R2), both,
+                    DeviceQuery.ALL.bounded(new DeviceQuery.MetricBound(DeviceQuery.Metric.MSE, DeviceQuery.Comparison.GT, 10)).sorted(DeviceQuery.Sort.MSE).page(3, 2));
+            List<List<String>> running = queries.stream().map(x -> ids(store.devices(s.id(), x))).toList();
+            store.finishSession(s.id(), SessionStatus.FINISHED, summary(16, 4), 20, null);
+            for (int i = 0; i < queries.size(); i++) {
+                assertEquals(running.get(i), ids(store.devices(s.id(), queries.get(i))), "finished, from its ranks: " + queries.get(i));
+            }
+            assertEquals(3, store.countDevices(s.id(), q), "a finished session counts bounded queries, not its totals");
+            assertEquals(List.of("dr", "dq", "do"), running.get(3), "mse > 10, worst first, from the third");
+        }
+    }
+
+    @Test
     void aDevicesHistoryIsItsRunsAcrossSessionsNewestFirstWhateverTheIdType() throws InterruptedException {
         try (TrackingStore store = open(dir)) {
             SessionRecord text = store.startSession(plan("e", DeviceIdType.TEXT));

@@ -37,8 +37,11 @@ final class BearerAuth implements Handler {
         }
     }
 
-    /** Registry changes; a prediction is a read, though it is a POST. */
+    /** Registry changes; a prediction is a read, though it is a POST, and so are MLflow's searches. */
     static boolean isWrite(HandlerType method, String path) {
+        if (io.fleetml.server.mlflow.MlflowRoutes.isMlflow(path)) {
+            return io.fleetml.server.mlflow.MlflowRoutes.isWrite(method, path);
+        }
         boolean changes = method == HandlerType.POST || method == HandlerType.PUT || method == HandlerType.DELETE || method == HandlerType.PATCH;
         return changes && !path.endsWith("/predict");
     }

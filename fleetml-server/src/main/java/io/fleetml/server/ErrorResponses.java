@@ -58,6 +58,13 @@ public final class ErrorResponses {
     }
 
     private static void send(Context ctx, int status, ErrorCode code, String message) {
+        if (io.fleetml.server.mlflow.MlflowRoutes.isMlflow(ctx.path())) { // MLflow's clients read MLflow's error document
+            String text = status == 404 && code == ErrorCode.NOT_FOUND ? "No API endpoint " + ctx.method() + " " + ctx.path()
+                    + " in fleetml's MLflow API (the README's MLflow section lists them)" : firstLine(message);
+            ctx.status(status).contentType("application/json").result(io.fleetml.server.mlflow.MlflowError.body(
+                    io.fleetml.server.mlflow.MlflowError.code(code), text));
+            return;
+        }
         ctx.status(status).contentType("application/json").result(body(code, message));
     }
 

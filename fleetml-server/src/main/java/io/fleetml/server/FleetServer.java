@@ -93,6 +93,7 @@ public final class FleetServer implements AutoCloseable {
         new DeviceRoutes(store).register(c.routes);
         new RegistryRoutes(store.tracking()).register(c.routes);
         new PredictRoutes(predictor, metrics).register(c.routes);
+        new io.fleetml.server.mlflow.MlflowRoutes(store).register(c.routes);
         ErrorResponses.install(c.routes, config.maxBodyBytes());
     }
 
