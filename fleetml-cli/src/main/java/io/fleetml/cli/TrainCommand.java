@@ -70,8 +70,17 @@ final class TrainCommand implements Callable<Integer> {
             TrainingCoordinator.Plan plan = TrainingCoordinator.fresh(options.spec(source.columns()));
             PrintWriter print = command.commandLine().getOut();
             PrintWriter err = command.commandLine().getErr();
-            return run(source, plan, s, store, out, local, print, err, session -> mlflow == null ? io.fleetml.command.ExitCode.OK
-                    : MlflowCommand.export(s, session, mlflow, export, MlflowHttp.Retry.DEFAULT.attempts(), print, err));
+            return run(source, plan, s, store, out, local, print, err, session -> {
+                if (mlflow == null) {
+                    return io.fleetml.command.ExitCode.OK;
+                }
+                try {
+                    return MlflowCommand.export(s, session, mlflow, export, MlflowHttp.Retry.DEFAULT.attempts(), print, err);
+                } catch (io.fleetml.store.StoreException e) {
+                    throw io.fleetml.store.StoreException.unavailable(e.getMessage() + "; the session is trained and stored: export it when the "
+                            + "server answers, with: fleetml mlflow export " + session.id() + " --tracking-uri " + mlflow, e);
+                }
+            });
         }
     }
 

@@ -166,6 +166,15 @@ class CliMlflowTest {
         assertEquals(5, down.code(), down.toString());
         assertTrue(down.err().contains("check that the server runs"), down.err());
         assertEquals(1, down.err().strip().lines().count(), down.err());
+        Cli trainDown = Cli.run(args(new String[]{"train", "--data", data.toString()}, args(COLUMNS, "--algorithm", "linear", "--store", store,
+                "--mlflow", "http://127.0.0.1:9")));
+        assertEquals(5, trainDown.code(), trainDown.toString());
+        String trained = CliEndToEndTest.sessionId(trainDown);
+        assertTrue(trainDown.err().contains("export it when the server answers, with: fleetml mlflow export " + trained), trainDown.err());
+        assertEquals(1, trainDown.err().strip().lines().count(), trainDown.err());
+        Cli trainBadUri = Cli.run(args(new String[]{"train", "--data", data.toString()}, args(COLUMNS, "--store", store, "--mlflow", "mlruns")));
+        assertEquals(2, trainBadUri.code(), trainBadUri.toString());
+        assertTrue(trainBadUri.out().isEmpty(), "refused before training: " + trainBadUri.out());
         Cli badRegister = Cli.run("mlflow", "export", "latest", "--tracking-uri", "http://127.0.0.1:9", "--register", "pumps@", "--store", store);
         assertEquals(2, badRegister.code(), badRegister.toString());
         assertTrue(badRegister.err().contains("NAME@ALIAS"), badRegister.err());
