@@ -17,7 +17,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -161,7 +160,6 @@ class MlflowExportTest {
             assertEquals(3, r.retries());
             assertEquals(300, server.children(r.parentRunId()).size());
             assertEquals(300, r.nestedCreated());
-            System.out.printf("300 nested runs in %.2f s (%.0f/s); export %.2f s%n", r.nestedSeconds(), r.nestedPerSecond(), r.seconds());
         }
     }
 
@@ -259,7 +257,34 @@ class MlflowExportTest {
         assertTrue(e.unavailable());
         IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> new MlflowHttp("file:///tmp/mlruns", FAST, Map.of()));
         assertTrue(bad.getMessage().contains("http://"), bad.getMessage());
-        assertEquals(Set.of(), new HashSet<>(List.<String>of()));
+    }
+
+    @Test
+    void aServerThatDoesNotProxyArtifactsGetsTheRunsAndAWarningAndRegisteringIsRefused() {
+        try (MlflowStandIn server = MlflowStandIn.start()) {
+            server.artifactLocation("s3://team-bucket/mlflow/");
+            MlflowExport.Result r = export(server).export(big, new MlflowExport.Options("s3", NestedPolicy.parse("worst:3"), null, null, 4));
+            assertEquals(3, server.children(r.parentRunId()).size());
+            assertTrue(server.artifacts().isEmpty());
+            assertEquals(1, r.warnings().size());
+            assertTrue(r.warnings().get(0).contains("--serve-artifacts"), r.warnings().get(0));
+            MlflowException e = assertThrows(MlflowException.class, () -> export(server).export(big,
+                    new MlflowExport.Options("s3", NestedPolicy.parse("worst:3"), "pumps", null, 4)));
+            assertTrue(e.getMessage().contains("not registered pumps"), e.getMessage());
+            assertTrue(server.versions("pumps").isEmpty());
+        }
+    }
+
+    @Test
+    void credentialsFromMlflowsVariablesAreSent() {
+        try (MlflowStandIn server = MlflowStandIn.start()) {
+            new MlflowHttp(server.url(), FAST, Map.of("MLFLOW_TRACKING_TOKEN", "t0k")).get("experiments/get-by-name",
+                    Map.of("experiment_name", "Default"), org.mlflow.api.proto.Service.GetExperimentByName.Response.newBuilder());
+            assertEquals("Bearer t0k", server.lastAuthorization());
+            new MlflowHttp(server.url(), FAST, Map.of("MLFLOW_TRACKING_USERNAME", "ann", "MLFLOW_TRACKING_PASSWORD", "pw")).get(
+                    "experiments/get-by-name", Map.of("experiment_name", "Default"), org.mlflow.api.proto.Service.GetExperimentByName.Response.newBuilder());
+            assertEquals("Basic " + java.util.Base64.getEncoder().encodeToString("ann:pw".getBytes(StandardCharsets.UTF_8)), server.lastAuthorization());
+        }
     }
 
     @Test

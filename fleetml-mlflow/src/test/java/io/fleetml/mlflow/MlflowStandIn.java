@@ -100,6 +100,8 @@ public final class MlflowStandIn implements AutoCloseable {
     private volatile long failAfter = -1;
     private final Set<Long> failOnce = ConcurrentHashMap.newKeySet();
     private final AtomicLong refused = new AtomicLong();
+    private volatile String artifactLocation = "mlflow-artifacts:/";
+    private volatile String lastAuthorization;
 
     private MlflowStandIn(int port, int threads) throws IOException {
         // the JDK server writes a response's headers and body apart; without this, Nagle's algorithm and the client's
@@ -143,6 +145,16 @@ public final class MlflowStandIn implements AutoCloseable {
 
     public long requests() {
         return requests.get();
+    }
+
+    /** Where experiments created from now keep artifacts ({@code mlflow-artifacts:/} by default: proxied). */
+    public void artifactLocation(String root) {
+        artifactLocation = root;
+    }
+
+    /** The Authorization header of the last request, or null. */
+    public String lastAuthorization() {
+        return lastAuthorization;
     }
 
     /** Requests answered with 503 on purpose. */
@@ -204,6 +216,7 @@ public final class MlflowStandIn implements AutoCloseable {
 
     private void handle(HttpExchange x) throws IOException {
         long n = requests.incrementAndGet();
+        lastAuthorization = x.getRequestHeaders().getFirst("Authorization");
         try (x) {
             byte[] body = x.getRequestBody().readAllBytes();
             if (failAfter >= 0 && n > failAfter || failOnce.remove(n)) {
@@ -308,7 +321,7 @@ public final class MlflowStandIn implements AutoCloseable {
         }
         String id = String.valueOf(experiments.size());
         experiments.put(id, Experiment.newBuilder().setExperimentId(id).setName(q.getName()).setLifecycleStage("active")
-                .setArtifactLocation("mlflow-artifacts:/" + id).build());
+                .setArtifactLocation(artifactLocation + id).build());
         return CreateExperiment.Response.newBuilder().setExperimentId(id).build();
     }
 
