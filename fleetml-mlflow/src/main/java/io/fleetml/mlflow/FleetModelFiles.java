@@ -128,32 +128,20 @@ final class FleetModelFiles {
     }
 
     private static String fleetJson(SessionRecord session, long devices) {
-        StringBuilder features = new StringBuilder();
-        for (String f : session.spec().features()) {
-            features.append(features.length() == 0 ? "" : ", ").append(json(f));
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("format", 1);
+        doc.put("session_id", session.id());
+        doc.put("algorithm", session.spec().algorithm());
+        doc.put("device_column", session.spec().deviceColumn());
+        doc.put("label", session.spec().label());
+        doc.put("features", session.spec().features());
+        doc.put("device_ids", session.deviceIds() == DeviceIdType.INTEGER ? "integer" : "text");
+        doc.put("devices_with_model", devices);
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(doc) + "\n";
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
         }
-        return "{\"format\": 1, \"session_id\": " + json(session.id()) + ", \"algorithm\": " + json(session.spec().algorithm())
-                + ", \"device_column\": " + json(session.spec().deviceColumn()) + ", \"label\": " + json(session.spec().label())
-                + ", \"features\": [" + features + "], \"device_ids\": " + json(session.deviceIds() == DeviceIdType.INTEGER ? "integer" : "text")
-                + ", \"devices_with_model\": " + devices + "}\n";
-    }
-
-    private static String json(String s) {
-        StringBuilder b = new StringBuilder("\"");
-        for (char c : s.toCharArray()) {
-            switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                default -> {
-                    if (c < 0x20) {
-                        b.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        b.append(c);
-                    }
-                }
-            }
-        }
-        return b.append('"').toString();
     }
 
     /** A YAML scalar in single quotes. */
