@@ -56,12 +56,12 @@ async function model(box, m) {
   ]));
   const imp = m.importances || [];
   if (!imp.length) {
-    box.append(h('p', { class: 'muted' }, 'This algorithm reports no feature importances.'));
+    box.append(h('p', { class: 'muted' }, m.importances_unavailable || 'This algorithm reports no feature importances.'));
     return null;
   }
   const el = h('div', { class: 'chart short', id: 'chart-importances', dataset: { chart: 'importances' } });
   box.append(el);
-  const kind = m.importance_kind === 'abs_coefficient' ? '|coefficient|' : m.importance_kind || 'importance';
+  const kind = m.importance_kind || 'importance';
   return bars(el, imp.slice(0, 15).map((x) => ({ label: x.feature, value: x.value })), 'Feature importances (' + kind + ')', kind);
 }
 

@@ -170,6 +170,21 @@ class StatsApiTest {
     }
 
     @Test
+    void aDevicesModelWhosePackIsGoneStillShowsWhatTheStoreKnows() throws IOException {
+        SessionRecord c = ServedStore.train(store, ServedStore.fleet(dir.resolve("c.csv"), 3, 30, 0, false, 5), false);
+        Path packs = Path.of(java.net.URI.create(c.artifactRoot()));
+        try (java.util.stream.Stream<Path> files = Files.walk(packs)) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                Files.delete(f);
+            }
+        }
+        JsonNode m = ok("/api/v1/devices/dev-1/model?session=" + c.id());
+        assertEquals("linear", m.get("algorithm").asText());
+        assertTrue(m.get("importances").isNull());
+        assertTrue(m.get("importances_unavailable").asText().startsWith("cannot read the model"), m.toString());
+    }
+
+    @Test
     void theDeviceTableSearchesByDeviceId() {
         JsonNode page = ok("/api/v1/sessions/" + a.id() + "/devices?q=dev-1&sort=r2&page_size=5");
         assertEquals(11, page.get("total").asLong(), "dev-1 and dev-10 … dev-19");

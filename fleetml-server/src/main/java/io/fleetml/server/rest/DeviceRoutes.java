@@ -89,7 +89,16 @@ public final class DeviceRoutes {
         out.put("model_uri", run.modelUri());
         out.put("trained_in", run.trainedIn());
         out.put("chosen", run.fleet() == null || run.fleet().chosen() == null ? null : run.fleet().chosen().label());
-        FeatureImportances importances = importances(session, run);
+        FeatureImportances importances = null;
+        String unavailable = null;
+        try {
+            importances = importances(session, run);
+        } catch (io.fleetml.data.FleetInputException e) {
+            unavailable = "cannot read the model to weigh its features: " + e.getMessage(); // an algorithm this server lacks
+        } catch (java.io.IOException | RuntimeException e) {
+            // the rest of the model is still worth showing; where its files are stays on the server
+            unavailable = "cannot read the model to weigh its features: its stored model is missing or unreadable";
+        }
         out.put("importance_kind", importances == null ? null : importances.kind());
         out.put("importances", importances == null ? null : importances.values().entrySet().stream().map(e -> {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -97,6 +106,7 @@ public final class DeviceRoutes {
             m.put("value", RecordJson.number(e.getValue()));
             return m;
         }).toList());
+        out.put("importances_unavailable", unavailable);
         JsonBodies.send(ctx, 200, out);
     }
 
