@@ -3,7 +3,6 @@ package io.fleetml.server.rest;
 import io.fleetml.model.Algorithms;
 import io.fleetml.model.DeviceModel;
 import io.fleetml.model.FeatureImportances;
-import io.fleetml.registry.ModelName;
 import io.fleetml.registry.ModelVersion;
 import io.fleetml.registry.RegisteredModel;
 import io.fleetml.resolve.ModelRef;
@@ -72,9 +71,7 @@ public final class DeviceRoutes {
             }
             sessionId = newest.get(0).sessionId();
         }
-        String id = sessionId;
-        SessionRecord session = store.tracking().session(id)
-                .orElseThrow(() -> StoreException.notFound("no session '" + QueryParams.abbreviate(id) + "'"));
+        SessionRecord session = SessionRoutes.find(store.tracking(), sessionId);
         TrainOutcome run = store.tracking().device(session.id(), device).orElseThrow(() -> StoreException.notFound(
                 "session " + session.id() + " has no run of device '" + QueryParams.abbreviate(device) + "'"));
         Map<String, Object> out = new LinkedHashMap<>();
@@ -125,7 +122,8 @@ public final class DeviceRoutes {
         List<Map<String, Object>> out = new ArrayList<>();
         for (RegisteredModel m : store.tracking().registry().models()) {
             for (Map.Entry<String, Integer> alias : m.aliases().entrySet()) {
-                ModelVersion v = store.tracking().registry().version(new ModelName(m.name(), null, alias.getValue()));
+                // the model's versions came with it: no query per alias
+                ModelVersion v = m.versions().stream().filter(x -> x.version() == alias.getValue()).findFirst().orElseThrow();
                 ModelRef ref = store.tracking().session(v.sessionId()).map(s -> SessionModels.forDevice(s, store.tracking(), device)).orElse(null);
                 Map<String, Object> row = new LinkedHashMap<>();
                 row.put("model", m.name());

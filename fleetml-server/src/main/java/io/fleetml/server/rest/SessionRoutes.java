@@ -45,6 +45,11 @@ public final class SessionRoutes {
     }
 
     private SessionRecord find(String id) {
+        return find(tracking, id);
+    }
+
+    /** The session {@code id}, or a 404 naming it: what every route over a session starts with. */
+    static SessionRecord find(TrackingStore tracking, String id) {
         return tracking.session(id).orElseThrow(() -> StoreException.notFound("no session '" + QueryParams.abbreviate(id) + "'"));
     }
 

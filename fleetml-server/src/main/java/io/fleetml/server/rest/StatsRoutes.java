@@ -11,7 +11,6 @@ import io.fleetml.stats.SessionCounts;
 import io.fleetml.stats.SessionStats;
 import io.fleetml.store.RecordJson;
 import io.fleetml.store.SessionRecord;
-import io.fleetml.store.StoreException;
 import io.fleetml.store.TrackingStore;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -47,7 +46,7 @@ public final class StatsRoutes {
     }
 
     private SessionRecord session(String id) {
-        return tracking.session(id).orElseThrow(() -> StoreException.notFound("no session '" + QueryParams.abbreviate(id) + "'"));
+        return SessionRoutes.find(tracking, id);
     }
 
     private static HoldoutMetric metric(Context ctx) {
