@@ -80,6 +80,11 @@ final class SqliteSessionStats implements SessionStats, AutoCloseable {
                         }
                     }, 1, org.sqlite.Function.FLAG_DETERMINISTIC);
                 } catch (SQLException e) {
+                    try {
+                        c.close();
+                    } catch (SQLException ignored) {
+                        // said below
+                    }
                     throw failed("open a reader of the store", e);
                 }
                 opened++;
